@@ -1,0 +1,108 @@
+# Layanan Mandiri BPU. Two commands matter: `make run` and `make test`; every other
+# target is a step of those two. Each step is a file target, so a second run with
+# nothing changed does nothing.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PY := .venv/bin/python
+UV := .venv/bin/uv
+RASA := .venv-rasa/bin/rasa
+RASA_PY := .venv-rasa/bin/python
+UV_VERSION := 0.13.9
+
+# Rasa's training data lives in nlu/ and stories/ (PRODUCT.md §9), off Rasa's default
+# data/ folder, so every Rasa command gets the paths explicitly.
+RASA_DATA := nlu stories
+RASA_INPUTS := config.yml domain.yml $(shell find nlu stories addons -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+MODEL := models/bpu.tar.gz
+SPACY_PIPELINE := build/spacy_id/meta.json
+
+# Rasa must never try the network (no internet here) and TensorFlow is chatty.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup run test lint types unit validate train stories integration browser bench lock clean
+
+help:
+	@echo "make run    start Rasa, the action server and the gateway on 127.0.0.1 (web chat: http://127.0.0.1:8000)"
+	@echo "make test   set up, lint, type-check, unit tests, rasa data validate, train, story tests, integration tests"
+	@echo "make bench  NLU and latency report against a stock Rasa configuration (var/bench/report.json)"
+
+# --- set-up -----------------------------------------------------------------------
+
+setup: .venv/.synced .venv-rasa/.synced $(SPACY_PIPELINE) .chromium
+
+.venv/.synced: requirements/app.lock .python-version
+	@py=$$(scripts/find-python); \
+	if [ ! -x $(PY) ]; then "$$py" -m venv .venv; fi; \
+	if ! $(UV) --version 2>/dev/null | grep -q "$(UV_VERSION)"; then $(PY) -m pip install -q "uv==$(UV_VERSION)"; fi
+	$(UV) pip sync -q --python $(PY) --require-hashes requirements/app.lock
+	touch $@
+
+.venv-rasa/.synced: requirements/rasa.lock .venv/.synced
+	@if [ ! -x $(RASA_PY) ]; then $(UV) venv -q --python "$$(scripts/find-python)" .venv-rasa; fi
+	$(UV) pip sync -q --python $(RASA_PY) --require-hashes requirements/rasa.lock
+	touch $@
+
+$(SPACY_PIPELINE): scripts/build_spacy_pipeline.py .venv-rasa/.synced
+	$(RASA_PY) scripts/build_spacy_pipeline.py build/spacy_id
+
+# Debian's Chromium for the browser tests (Playwright cannot download its own here).
+.chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; \
+	fi
+	touch $@
+
+lock:
+	$(UV) pip compile -q --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --no-header requirements/app.in -o requirements/app.lock
+	$(UV) pip compile -q --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --no-header requirements/rasa.in -o requirements/rasa.lock
+
+# --- model ------------------------------------------------------------------------
+
+train: $(MODEL)
+
+$(MODEL): $(RASA_INPUTS) $(SPACY_PIPELINE)
+	@mkdir -p models var
+	start=$$(date +%s); \
+	$(RASA) train --quiet --config config.yml --domain domain.yml --data $(RASA_DATA) \
+	  --out models --fixed-model-name bpu; \
+	echo "training took $$(( $$(date +%s) - start )) s"
+
+# --- checks -----------------------------------------------------------------------
+
+lint: setup
+	.venv/bin/ruff check bot actions addons tests scripts migrations
+	.venv/bin/ruff format --check bot actions addons tests scripts migrations
+
+types: setup
+	.venv/bin/mypy
+
+unit: setup
+	$(PY) -m pytest tests/unit -q
+
+validate: setup
+	$(RASA_PY) scripts/validate_rasa_data.py
+
+stories: $(MODEL)
+	@mkdir -p var/results
+	$(RASA) test core --model $(MODEL) --stories tests/stories \
+	  --fail-on-prediction-errors --out var/results/stories
+
+integration: setup $(MODEL)
+	$(PY) -m pytest tests/integration -q
+
+test: setup lint types unit validate train stories integration
+
+# --- run --------------------------------------------------------------------------
+
+run: setup $(MODEL)
+	scripts/run
+
+clean:
+	rm -rf .venv .venv-rasa build models var/results .chromium

@@ -1,0 +1,97 @@
+"""Status of a complaint (``ADU-``) or a resignation request (``BRH-``) by reference."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions import _runtime
+from bot import references
+from bot.texts import label, long_date
+from bot.tickets import get_by_reference
+from bot.workdays import jakarta_date
+
+logger = logging.getLogger(__name__)
+
+
+class ValidateStatusForm(FormValidationAction):
+    """Finds a reference in the message, in any spelling people type it."""
+
+    def name(self) -> str:
+        return "validate_status_form"
+
+    async def extract_ticket_reference(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        message = tracker.latest_message
+        text = message.get("text") or ""
+        for candidate in [*_runtime.entity_texts(message, "reference"), text]:
+            found = references.find(candidate)
+            if found:
+                return {"ticket_reference": found}
+        requested = tracker.get_slot("requested_slot") == "ticket_reference"
+        if requested and text and not text.startswith("/"):
+            # Asked for a reference, the whole message may be one typed loosely.
+            try:
+                return {"ticket_reference": references.parse(text)}
+            except references.InvalidReference:
+                pass
+            if not _runtime.is_interruption(message):
+                dispatcher.utter_message(response="utter_reference_invalid")
+                return {"ticket_reference": None}
+        return {}
+
+
+class ActionCheckStatus(Action):
+    """Tells the status and deadlines of the ticket in the ``ticket_reference`` slot."""
+
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reference = tracker.get_slot("ticket_reference")
+        if not reference:
+            dispatcher.utter_message(response="utter_ask_ticket_reference")
+            return []
+        db = _runtime.database()
+
+        def look_up() -> dict[str, str] | None:
+            with db.session() as session:
+                ticket = get_by_reference(session, reference)
+                if ticket is None:
+                    return None
+                return {
+                    "reference": ticket.reference,
+                    "kind": label("kind", ticket.kind),
+                    "status": label("status", ticket.status),
+                    "created": long_date(jakarta_date(ticket.created_at)),
+                    "first_response_due": _day(ticket.first_response_due),
+                    "resolution_due": _day(ticket.resolution_due),
+                }
+
+        try:
+            found = await asyncio.to_thread(look_up)
+        except SQLAlchemyError:
+            logger.exception("status look-up failed")
+            dispatcher.utter_message(response="utter_status_unavailable")
+            return [SlotSet("ticket_reference", None)]
+        if found is None:
+            dispatcher.utter_message(
+                response="utter_ticket_not_found", reference=reference
+            )
+        else:
+            dispatcher.utter_message(response="utter_ticket_status", **found)
+        return [SlotSet("ticket_reference", None)]
+
+
+def _day(value: Any) -> str:
+    return long_date(value) if value is not None else "-"

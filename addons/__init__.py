@@ -1,0 +1,1 @@
+"""Custom Rasa components. Imported by the Rasa server (``.venv-rasa``) only."""

@@ -1,0 +1,1 @@
+"""Layanan Mandiri BPU: the gateway, the store, the services and the CLI."""

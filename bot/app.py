@@ -1,0 +1,88 @@
+"""The gateway: one ASGI app for the channels, the web chat and health checks."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.channels.telegram import TelegramChannel
+from bot.channels.webchat import WebChatChannel
+from bot.dialogue import Dialogue
+from bot.rasa_client import RasaClient
+from bot.settings import Settings
+from bot.store.db import Database
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """What the routes need, built at start-up and closed at shutdown."""
+
+    db: Database
+    rasa: RasaClient
+    dialogue: Dialogue
+    telegram: TelegramChannel | None
+
+
+def build_services(settings: Settings) -> Services:
+    """Construct (but do not start) the gateway's long-lived objects."""
+    db = Database(settings.database_url)
+    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+    dialogue = Dialogue(db, rasa, settings.max_inbound_chars)
+    telegram = (
+        TelegramChannel(settings.telegram, dialogue) if settings.telegram else None
+    )
+    return Services(db=db, rasa=rasa, dialogue=dialogue, telegram=telegram)
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The gateway app; channels switch on when their settings are present."""
+    services = build_services(settings)
+    webchat = WebChatChannel(services.dialogue)
+
+    async def health(_request: Request) -> Response:
+        try:
+            with services.db.session() as session:
+                session.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception:  # report, do not crash the health check
+            logger.warning("database health check failed", exc_info=True)
+            database = "down"
+        rasa = "ok" if await services.rasa.is_up() else "down"
+        status = 200 if database == "ok" else 503
+        return JSONResponse({"database": database, "rasa": rasa}, status_code=status)
+
+    routes = [
+        Route("/", webchat.page, methods=["GET"]),
+        Route("/webchat/messages", webchat.message, methods=["POST"]),
+        Route("/healthz", health, methods=["GET"]),
+    ]
+    if services.telegram is not None and services.telegram.settings.webhook_enabled:
+        routes.append(
+            Route("/telegram/webhook", services.telegram.webhook, methods=["POST"])
+        )
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if services.telegram is not None:
+            await services.telegram.start()
+        try:
+            yield
+        finally:
+            if services.telegram is not None:
+                await services.telegram.stop()
+            await services.rasa.aclose()
+            services.db.dispose()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.services = services
+    return app

@@ -1,0 +1,59 @@
+"""The web chat: a page for trying the bot locally and a JSON endpoint behind it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from bot.conversations import ConversationKey
+from bot.dialogue import Delivery, Dialogue
+from bot.rasa_client import BotMessage
+from bot.rendering import webchat as render_webchat
+
+PAGE = Path(__file__).resolve().parent.parent / "web" / "webchat.html"
+_SESSION = re.compile(r"[A-Za-z0-9_-]{8,64}")
+MAX_BODY_BYTES = 64 * 1024
+
+
+class WebChatChannel:
+    """Synchronous turns: the HTTP response carries the bot's messages."""
+
+    def __init__(self, dialogue: Dialogue) -> None:
+        self._dialogue = dialogue
+        self._page = PAGE.read_text(encoding="utf-8")
+
+    async def page(self, _request: Request) -> Response:
+        """``GET /``: the chat page."""
+        return HTMLResponse(self._page)
+
+    async def message(self, request: Request) -> Response:
+        """``POST /webchat/messages`` with ``{"session": ..., "text": ...}``."""
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            return JSONResponse({"error": "message too large"}, status_code=413)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return JSONResponse({"error": "malformed JSON"}, status_code=400)
+        if not isinstance(data, dict):
+            return JSONResponse({"error": "expected a JSON object"}, status_code=400)
+        session, text = data.get("session"), data.get("text")
+        if not isinstance(session, str) or not _SESSION.fullmatch(session):
+            return JSONResponse(
+                {"error": "session must be 8-64 of A-Z a-z 0-9 _ -"}, 400
+            )
+        if not isinstance(text, str) or not text.strip():
+            return JSONResponse({"error": "text must be a non-empty string"}, 400)
+        key = ConversationKey("webchat", session)
+        inbound = await self._dialogue.accept(key, text)
+        replies = await self._dialogue.respond(inbound, _delivered)
+        return JSONResponse({"messages": [render_webchat(reply) for reply in replies]})
+
+
+async def _delivered(_message: BotMessage) -> Delivery:
+    # The reply travels back in the HTTP response itself.
+    return Delivery(status="sent")

@@ -1,0 +1,124 @@
+"""Conversations and their transcript: every message in and out is recorded here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.store.models import Conversation, Message, utcnow
+
+CHANNELS = ("telegram", "whatsapp", "webchat")
+# Rasa's own REST channel used directly (``rasa shell``, story tests): no gateway.
+DIRECT = "rest"
+
+
+@dataclass(frozen=True)
+class ConversationKey:
+    """A participant on a channel; ``sender_id`` is what Rasa's tracker is keyed by."""
+
+    channel: str
+    external_id: str
+
+    @property
+    def sender_id(self) -> str:
+        """Channel-prefixed, so a Telegram and a WhatsApp user never share a tracker."""
+        return f"{self.channel}:{self.external_id}"
+
+    @classmethod
+    def from_sender_id(cls, sender_id: str) -> ConversationKey:
+        """Split a Rasa sender id back into channel and external id.
+
+        A sender id without a known channel prefix came to Rasa directly, not
+        through the gateway; it is kept whole under the ``rest`` channel.
+        """
+        channel, sep, external_id = sender_id.partition(":")
+        if not sep or channel not in CHANNELS or not external_id:
+            return cls(DIRECT, sender_id)
+        return cls(channel, external_id)
+
+
+def get_or_create(session: Session, key: ConversationKey) -> Conversation:
+    """The conversation for ``key``, created on first contact.
+
+    Two first messages can race (two gateways, or a double delivery); the unique
+    constraint decides and the loser reads the winner's row.
+    """
+    found = session.scalar(
+        select(Conversation).where(Conversation.sender_id == key.sender_id)
+    )
+    if found is not None:
+        return found
+    conversation = Conversation(
+        channel=key.channel, external_id=key.external_id, sender_id=key.sender_id
+    )
+    try:
+        with session.begin_nested():
+            session.add(conversation)
+    except IntegrityError:
+        existing = session.scalar(
+            select(Conversation).where(Conversation.sender_id == key.sender_id)
+        )
+        if existing is None:
+            raise
+        return existing
+    return conversation
+
+
+def find(session: Session, sender_id: str) -> Conversation | None:
+    """The conversation Rasa knows as ``sender_id``, if it was ever recorded."""
+    return session.scalar(
+        select(Conversation).where(Conversation.sender_id == sender_id)
+    )
+
+
+def record_inbound(
+    session: Session,
+    conversation: Conversation,
+    text: str,
+    *,
+    kind: str = "text",
+    provider_message_id: str | None = None,
+) -> Message:
+    """Record what the participant sent (``text`` already masked by the caller)."""
+    now = utcnow()
+    conversation.last_inbound_at = now
+    message = Message(
+        conversation=conversation,
+        channel=conversation.channel,
+        direction="in",
+        kind=kind,
+        text=text,
+        provider_message_id=provider_message_id,
+        status="received",
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def record_outbound(
+    session: Session,
+    conversation: Conversation,
+    text: str,
+    buttons: list[dict[str, str]] | None,
+    *,
+    status: str,
+    provider_message_id: str | None = None,
+) -> Message:
+    """Record what was sent to the participant and whether the provider took it."""
+    message = Message(
+        conversation=conversation,
+        channel=conversation.channel,
+        direction="out",
+        text=text,
+        buttons=buttons or None,
+        provider_message_id=provider_message_id,
+        status=status,
+    )
+    session.add(message)
+    session.flush()
+    return message
