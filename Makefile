@@ -105,4 +105,4 @@ run: setup $(MODEL)
 	scripts/run
 
 clean:
-	rm -rf .venv .venv-rasa build models var/results .chromium
+	rm -rf .venv .venv-rasa build models var/results var/test-logs .rasa .chromium

@@ -51,7 +51,12 @@ def deadlines() -> Deadlines:
 
 
 def is_interruption(message: dict[str, Any]) -> bool:
-    """Whether the latest message asks something else instead of answering."""
+    """Whether the latest message asks something else instead of answering.
+
+    A pressed option (or its number typed back) always answers the question.
+    """
+    if (message.get("metadata") or {}).get("button"):
+        return False
     intent = message.get("intent") or {}
     return (
         intent.get("name") in INTERRUPTIONS

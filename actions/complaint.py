@@ -61,6 +61,17 @@ class ValidateComplaintForm(FormValidationAction):
     def name(self) -> str:
         return "validate_complaint_form"
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        # The introduction is uttered here, not by a rule step before the form: if the
+        # action server is down the whole turn then stays silent and the gateway
+        # apologises, instead of promising questions that never come.
+        if tracker.get_slot("requested_slot") is None:
+            dispatcher.utter_message(response="utter_complaint_start")
+        events: list[EventType] = await super().run(dispatcher, tracker, domain)
+        return events
+
     async def extract_office(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:

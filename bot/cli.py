@@ -26,6 +26,8 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
         port=settings.gateway_port,
         log_level="info",
         access_log=False,
+        # No websockets: rasa-sdk pins an old websockets that uvicorn cannot use.
+        ws="none",
     )
     return 0
 

@@ -46,7 +46,7 @@ class Inbound:
     key: ConversationKey
     message_id: int
     text: str
-    kind: str
+    kind: str  # "text", "button" (a pressed option) or "media"
 
 
 class Dialogue:
@@ -97,7 +97,7 @@ class Dialogue:
         return replies
 
     async def _replies(self, inbound: Inbound) -> list[BotMessage]:
-        if inbound.kind != "text":
+        if inbound.kind not in ("text", "button"):
             return [BotMessage(text=copy_text("non_text"))]
         if len(inbound.text) > self._max_chars:
             notice = copy_text(
@@ -107,15 +107,19 @@ class Dialogue:
         conversation = await asyncio.to_thread(self._conversation, inbound.key)
         if conversation.state != "bot":
             return []  # a person holds this conversation: record only, stay silent
-        message = (
-            choose_by_number(inbound.text, conversation.last_buttons) or inbound.text
-        )
+        chosen = choose_by_number(inbound.text, conversation.last_buttons)
+        # "button" tells the actions that this is an answer to the question asked,
+        # whatever intent the words of the option might suggest.
+        metadata = {
+            "channel": inbound.key.channel,
+            "button": inbound.kind == "button" or chosen is not None,
+        }
         try:
             replies = await self._rasa.send(
                 inbound.key.sender_id,
-                message,
+                chosen or inbound.text,
                 inbound.key.channel,
-                {"channel": inbound.key.channel},
+                metadata,
             )
         except RasaUnavailable:
             logger.warning(

@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 POLL_TIMEOUT_SECONDS = 25
+# Telegram's own commands: /start is the first thing every new chat sends.
+COMMANDS = {"/start": "/greet", "/help": "/greet", "/menu": "/greet"}
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,10 @@ def parse_update(update: Update) -> ParsedUpdate | None:
     if message is None or message.chat.type != "private":
         return None
     kind = "text" if message.text is not None else "media"
+    text = message.text if message.text is not None else _media_label(update)
     return ParsedUpdate(
         chat_id=message.chat.id,
-        text=message.text if message.text is not None else _media_label(update),
+        text=COMMANDS.get(text.split("@")[0].strip().lower(), text),
         kind=kind,
         provider_message_id=f"{message.chat.id}:{message.message_id}",
     )
@@ -162,9 +165,11 @@ class TelegramChannel:
 
     async def _accept(self, parsed: ParsedUpdate) -> Inbound:
         key = ConversationKey("telegram", str(parsed.chat_id))
-        kind = "text" if parsed.kind == "button" else parsed.kind
         return await self._dialogue.accept(
-            key, parsed.text, kind=kind, provider_message_id=parsed.provider_message_id
+            key,
+            parsed.text,
+            kind=parsed.kind,
+            provider_message_id=parsed.provider_message_id,
         )
 
     async def _respond(self, parsed: ParsedUpdate, inbound: Inbound) -> None:

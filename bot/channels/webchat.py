@@ -31,7 +31,7 @@ class WebChatChannel:
         return HTMLResponse(self._page)
 
     async def message(self, request: Request) -> Response:
-        """``POST /webchat/messages`` with ``{"session": ..., "text": ...}``."""
+        """``POST /webchat/messages``: ``{"session", "text", "button": bool}``."""
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
             return JSONResponse({"error": "message too large"}, status_code=413)
@@ -49,7 +49,8 @@ class WebChatChannel:
         if not isinstance(text, str) or not text.strip():
             return JSONResponse({"error": "text must be a non-empty string"}, 400)
         key = ConversationKey("webchat", session)
-        inbound = await self._dialogue.accept(key, text)
+        kind = "button" if data.get("button") is True else "text"
+        inbound = await self._dialogue.accept(key, text, kind=kind)
         replies = await self._dialogue.respond(inbound, _delivered)
         return JSONResponse({"messages": [render_webchat(reply) for reply in replies]})
 

@@ -1,0 +1,160 @@
+"""The whole system on loopback: Rasa, the action server, the gateway, a fake Bot API.
+
+Rasa is started once per session (it takes the longest). The action server and the
+gateway are started per database: once on SQLite and once on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.store.migrate import upgrade
+from tests.fakes.server import ServerThread
+from tests.fakes.telegram_api import FakeTelegramApi
+from tests.integration.processes import (
+    Process,
+    RasaServer,
+    postgres_database,
+    run_cli,
+    start_action_server,
+    start_gateway,
+    start_rasa,
+)
+
+BOT_TOKEN = "123456789:TEST-token_for-the-fake-api"
+WEBHOOK_SECRET = "s3cret-webhook_token"
+
+
+@dataclass
+class Stack:
+    """A running gateway + action server on one database, sharing the Rasa server."""
+
+    gateway_url: str
+    database_url: str
+    telegram: FakeTelegramApi
+    actions: Process
+    gateway: Process
+    rasa: RasaServer
+    action_env: dict[str, str]
+    telegram_url: str
+    var_dir: Path
+
+    def post_update(
+        self, update: dict[str, Any], secret: str | None = WEBHOOK_SECRET
+    ) -> httpx.Response:
+        """POST an Update to the Telegram webhook as the Bot API would."""
+        headers = (
+            {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+        )
+        return httpx.post(
+            f"{self.gateway_url}/telegram/webhook",
+            json=update,
+            headers=headers,
+            timeout=30,
+        )
+
+    def tickets(self) -> list[dict[str, Any]]:
+        """``python -m bot tickets list --json`` against this stack's database."""
+        items: list[dict[str, Any]] = run_cli(
+            ["tickets", "list", "--json"], self.database_url
+        )
+        return items
+
+    def restart_actions(self) -> None:
+        """Bring the action server back after a test stopped it."""
+        self.actions = start_action_server(
+            self.rasa.action_port, self.database_url, self.action_env
+        )
+
+
+@pytest.fixture(scope="session")
+def fake_telegram() -> Iterator[tuple[FakeTelegramApi, str]]:
+    api = FakeTelegramApi(BOT_TOKEN)
+    with ServerThread(api.app) as server:
+        yield api, server.url
+
+
+@pytest.fixture(scope="session")
+def rasa_server() -> Iterator[RasaServer]:
+    server = start_rasa()
+    try:
+        yield server
+    finally:
+        server.process.stop()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: Any
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "bpu.sqlite3"
+        yield f"sqlite:///{path}"
+    else:
+        with postgres_database() as url:
+            yield url
+
+
+def gateway_env(
+    database_url: str, rasa_url: str, telegram_url: str, var_dir: Path
+) -> dict[str, str]:
+    """Settings of a test gateway: every value explicit, nothing from ``.env``."""
+    return {
+        "DATABASE_URL": database_url,
+        "RASA_URL": rasa_url,
+        "RASA_TIMEOUT_SECONDS": "20",
+        "BPU_VAR_DIR": str(var_dir),
+        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+        "TELEGRAM_API_BASE_URL": f"{telegram_url}/bot",
+        "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "TELEGRAM_WEBHOOK_URL": "https://bpu.example.invalid/telegram/webhook",
+    }
+
+
+@pytest.fixture(scope="module")
+def stack(
+    database_url: str,
+    rasa_server: RasaServer,
+    fake_telegram: tuple[FakeTelegramApi, str],
+    tmp_path_factory: Any,
+) -> Iterator[Stack]:
+    api, telegram_url = fake_telegram
+    upgrade(database_url)
+    var_dir: Path = tmp_path_factory.mktemp("var")
+    action_env = {"BPU_VAR_DIR": str(var_dir)}
+    actions = start_action_server(rasa_server.action_port, database_url, action_env)
+    env = gateway_env(database_url, rasa_server.url, telegram_url, var_dir)
+    try:
+        gateway, url = start_gateway(env)
+    except Exception:
+        actions.stop()
+        raise
+    stack = Stack(
+        url,
+        database_url,
+        api,
+        actions,
+        gateway,
+        rasa_server,
+        action_env,
+        telegram_url,
+        var_dir,
+    )
+    try:
+        yield stack
+    finally:
+        stack.gateway.stop()
+        stack.actions.stop()
+
+
+@pytest.fixture
+def chat_id() -> int:
+    """A fresh Telegram chat for each test, so conversations never mix."""
+    return random.randint(10_000_000, 99_999_999)

@@ -1,0 +1,187 @@
+"""Start the real processes (Rasa, action server, gateway) on loopback for tests."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.fakes.server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_PYTHON = str(ROOT / ".venv" / "bin" / "python")
+RASA = str(ROOT / ".venv-rasa" / "bin" / "rasa")
+MODEL = ROOT / "models" / "bpu.tar.gz"
+LOG_DIR = ROOT / "var" / "test-logs"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test"
+)
+
+QUIET_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONUNBUFFERED": "1",
+    "PYTHONWARNINGS": "ignore::DeprecationWarning",
+}
+
+
+class Process:
+    """A child process in its own session, with its output in a log file."""
+
+    def __init__(
+        self, name: str, argv: list[str], env: Mapping[str, str], ready_url: str
+    ):
+        self.name = name
+        self.argv = argv
+        self.env = {**os.environ, **QUIET_ENV, **env}
+        self.ready_url = ready_url
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        self.log_path = LOG_DIR / f"{name}-{uuid.uuid4().hex[:8]}.log"
+        self._popen: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 120.0) -> Process:
+        """Start and wait until ``ready_url`` answers 200."""
+        log = self.log_path.open("wb")
+        self._popen = subprocess.Popen(
+            self.argv,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._popen.poll() is not None:
+                raise RuntimeError(f"{self.name} exited early:\n{self.log_tail()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(self.ready_url, timeout=2.0).status_code == 200:
+                    return self
+            time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(
+            f"{self.name} not ready after {timeout}s:\n{self.log_tail()}"
+        )
+
+    def stop(self) -> None:
+        """SIGTERM the process group; SIGKILL if it lingers."""
+        if self._popen is None or self._popen.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._popen.pid, signal.SIGTERM)
+        try:
+            self._popen.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._popen.pid, signal.SIGKILL)
+            self._popen.wait(timeout=5)
+
+    def log_tail(self, lines: int = 60) -> str:
+        """The end of the process's output, for failure messages."""
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(
+            self.log_path.read_text(errors="replace").splitlines()[-lines:]
+        )
+
+
+@dataclass
+class RasaServer:
+    """A running Rasa server whose action endpoint is a fixed loopback port."""
+
+    url: str
+    token: str
+    action_port: int
+    process: Process
+
+
+def start_rasa() -> RasaServer:
+    """Start ``rasa run`` with the trained model on free loopback ports."""
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` first")
+    port, action_port = free_port(), free_port()
+    token = uuid.uuid4().hex
+    argv = [
+        RASA, "run", "--model", str(MODEL), "--enable-api", "--auth-token", token,
+        "--interface", "127.0.0.1", "--port", str(port),
+        "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+    ]  # fmt: skip
+    env = {"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook"}
+    process = Process("rasa", argv, env, f"http://127.0.0.1:{port}/").start(timeout=240)
+    return RasaServer(f"http://127.0.0.1:{port}", token, action_port, process)
+
+
+def start_action_server(
+    port: int, database_url: str, extra: Mapping[str, str]
+) -> Process:
+    """The rasa_sdk action server on ``port`` with our actions and ``database_url``."""
+    argv = [APP_PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    env = {"SANIC_HOST": "127.0.0.1", "DATABASE_URL": database_url, **extra}
+    return Process("actions", argv, env, f"http://127.0.0.1:{port}/health").start()
+
+
+def start_gateway(env: Mapping[str, str]) -> tuple[Process, str]:
+    """``python -m bot serve`` on a free port; returns the process and its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    full_env = {"GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(port), **env}
+    argv = [APP_PYTHON, "-m", "bot", "serve"]
+    return Process("gateway", argv, full_env, f"{url}/healthz").start(), url
+
+
+def run_cli(args: list[str], database_url: str) -> Any:
+    """Run ``python -m bot ARGS`` and return its JSON output."""
+    result = subprocess.run(
+        [APP_PYTHON, "-m", "bot", *args],
+        cwd=ROOT,
+        env={**os.environ, **QUIET_ENV, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test module, dropped afterwards.
+
+    Required when ``CI=true``; elsewhere a missing server skips with the reason.
+    """
+    import psycopg
+
+    admin = POSTGRES_ADMIN_URL
+    name = f"bpu_test_{uuid.uuid4().hex[:10]}"
+    try:
+        connection = psycopg.connect(admin, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        reason = f"PostgreSQL not reachable at {admin}: {exc}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason} (required when CI=true)")
+        pytest.skip(reason)
+    with connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    base = admin.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
