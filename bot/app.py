@@ -16,6 +16,7 @@ from starlette.routing import Route
 from bot.channels.telegram import TelegramChannel
 from bot.channels.webchat import WebChatChannel
 from bot.dialogue import Dialogue
+from bot.outbound import Outbound
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.store.db import Database
@@ -29,6 +30,7 @@ class Services:
 
     db: Database
     rasa: RasaClient
+    outbound: Outbound
     dialogue: Dialogue
     telegram: TelegramChannel | None
 
@@ -37,17 +39,20 @@ def build_services(settings: Settings) -> Services:
     """Construct (but do not start) the gateway's long-lived objects."""
     db = Database(settings.database_url)
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
-    dialogue = Dialogue(db, rasa, settings.max_inbound_chars)
-    telegram = (
-        TelegramChannel(settings.telegram, dialogue) if settings.telegram else None
+    outbound = Outbound(db)
+    dialogue = Dialogue(db, rasa, outbound, settings.max_inbound_chars)
+    telegram = None
+    if settings.telegram:
+        telegram = TelegramChannel(settings.telegram, dialogue, outbound)
+    return Services(
+        db=db, rasa=rasa, outbound=outbound, dialogue=dialogue, telegram=telegram
     )
-    return Services(db=db, rasa=rasa, dialogue=dialogue, telegram=telegram)
 
 
 def create_app(settings: Settings) -> Starlette:
     """The gateway app; channels switch on when their settings are present."""
     services = build_services(settings)
-    webchat = WebChatChannel(services.dialogue)
+    webchat = WebChatChannel(services.dialogue, services.outbound)
 
     async def health(_request: Request) -> Response:
         try:

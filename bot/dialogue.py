@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot import conversations
 from bot.conversations import ConversationKey
+from bot.outbound import Outbound
 from bot.privacy import mask_identifiers
 from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
 from bot.rendering import buttons_as_dicts, choose_by_number
@@ -22,17 +22,6 @@ from bot.store.models import Conversation
 from bot.texts import text as copy_text
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What the provider said about one outbound message."""
-
-    status: str  # "sent", "failed", "unreachable"
-    provider_message_id: str | None = None
-
-
-Deliver = Callable[[BotMessage], Awaitable[Delivery]]
 
 
 @dataclass(frozen=True)
@@ -52,9 +41,12 @@ class Inbound:
 class Dialogue:
     """Records, forwards to Rasa and delivers, one turn at a time per participant."""
 
-    def __init__(self, db: Database, rasa: RasaClient, max_inbound_chars: int) -> None:
+    def __init__(
+        self, db: Database, rasa: RasaClient, outbound: Outbound, max_inbound_chars: int
+    ) -> None:
         self._db = db
         self._rasa = rasa
+        self._outbound = outbound
         self._max_chars = max_inbound_chars
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -83,16 +75,13 @@ class Dialogue:
         message_id = await asyncio.to_thread(record)
         return Inbound(key=key, message_id=message_id, text=text, kind=kind)
 
-    async def respond(self, inbound: Inbound, deliver: Deliver) -> list[BotMessage]:
+    async def respond(self, inbound: Inbound) -> list[BotMessage]:
         """Produce and deliver the bot's answer to ``inbound``, in arrival order."""
         lock = self._locks.setdefault(inbound.key.sender_id, asyncio.Lock())
         async with lock:
             replies = await self._replies(inbound)
             for reply in replies:
-                delivery = await deliver(reply)
-                await asyncio.to_thread(
-                    self._record_outbound, inbound.key, reply, delivery
-                )
+                await self._outbound.send(inbound.key, reply, proactive=False)
             await asyncio.to_thread(self._remember_buttons, inbound.key, replies)
         return replies
 
@@ -136,20 +125,6 @@ class Dialogue:
     def _conversation(self, key: ConversationKey) -> Conversation:
         with self._db.session() as session:
             return conversations.get_or_create(session, key)
-
-    def _record_outbound(
-        self, key: ConversationKey, reply: BotMessage, delivery: Delivery
-    ) -> None:
-        with self._db.session() as session:
-            conversation = conversations.get_or_create(session, key)
-            conversations.record_outbound(
-                session,
-                conversation,
-                mask_identifiers(reply.text),
-                buttons_as_dicts(reply.buttons),
-                status=delivery.status,
-                provider_message_id=delivery.provider_message_id,
-            )
 
     def _remember_buttons(
         self, key: ConversationKey, replies: list[BotMessage]

@@ -55,10 +55,16 @@ def parse_messages(body: Any) -> list[BotMessage]:
 class RasaClient:
     """Talks to ``{rasa_url}/webhooks/rest/webhook`` with explicit timeouts."""
 
-    def __init__(self, base_url: str, timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        timeout_seconds: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._client = httpx.AsyncClient(
             base_url=base_url,
             timeout=httpx.Timeout(timeout_seconds, connect=3.0),
+            transport=transport,
         )
 
     async def send(

@@ -18,11 +18,12 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from telegram import Bot, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.conversations import ConversationKey
-from bot.dialogue import Delivery, Dialogue, Inbound
+from bot.dialogue import Dialogue, Inbound
+from bot.outbound import Delivery, Outbound
 from bot.rasa_client import BotMessage
 from bot.rendering import INDEX_CALLBACK_PREFIX
 from bot.rendering import telegram as render_telegram
@@ -103,7 +104,9 @@ def _media_label(update: Update) -> str:
 class TelegramChannel:
     """Receives updates and sends the bot's messages through the Bot API."""
 
-    def __init__(self, settings: TelegramSettings, dialogue: Dialogue) -> None:
+    def __init__(
+        self, settings: TelegramSettings, dialogue: Dialogue, outbound: Outbound
+    ) -> None:
         self.settings = settings
         self._dialogue = dialogue
         request = HTTPXRequest(
@@ -117,6 +120,7 @@ class TelegramChannel:
             get_updates_request=poll_request,
         )
         self._poller: asyncio.Task[None] | None = None
+        outbound.register("telegram", self.deliver)
 
     async def start(self) -> None:
         """Check the token (getMe), then register the webhook or start polling."""
@@ -176,7 +180,7 @@ class TelegramChannel:
         try:
             if parsed.callback_query_id is not None:
                 await self._answer_callback(parsed.callback_query_id)
-            await self._dialogue.respond(inbound, self._sender(parsed.chat_id))
+            await self._dialogue.respond(inbound)
         except Exception:
             # The provider already has its 200; a failure here must not escape.
             logger.exception("failed to answer Telegram message %s", inbound.message_id)
@@ -208,30 +212,23 @@ class TelegramChannel:
 
     # --- outbound -----------------------------------------------------------------
 
-    def _sender(self, chat_id: int) -> _Sender:
-        return _Sender(self.bot, chat_id)
-
-
-@dataclass
-class _Sender:
-    bot: Bot
-    chat_id: int
-
-    async def __call__(self, message: BotMessage) -> Delivery:
+    async def deliver(
+        self, key: ConversationKey, message: BotMessage, proactive: bool
+    ) -> Delivery:
+        """Send one bot message (in several parts if it is long) to a chat."""
+        chat_id = int(key.external_id)
         message_ids = []
         try:
             for part in render_telegram(message):
                 sent = await self.bot.send_message(
-                    chat_id=self.chat_id, text=part.text, reply_markup=part.reply_markup
+                    chat_id=chat_id, text=part.text, reply_markup=part.reply_markup
                 )
                 message_ids.append(str(sent.message_id))
         except Forbidden:
-            logger.info("Telegram chat %s blocked the bot", self.chat_id)
+            logger.info("Telegram chat %s blocked the bot", chat_id)
             return Delivery(status="unreachable")
-        except (BadRequest, TelegramError):
-            logger.warning(
-                "sendMessage failed for chat %s", self.chat_id, exc_info=True
-            )
+        except TelegramError:
+            logger.warning("sendMessage failed for chat %s", chat_id, exc_info=True)
             return Delivery(
                 status="failed", provider_message_id=",".join(message_ids) or None
             )

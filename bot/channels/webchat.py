@@ -10,7 +10,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from bot.conversations import ConversationKey
-from bot.dialogue import Delivery, Dialogue
+from bot.dialogue import Dialogue
+from bot.outbound import Delivery, Outbound
 from bot.rasa_client import BotMessage
 from bot.rendering import webchat as render_webchat
 
@@ -22,9 +23,10 @@ MAX_BODY_BYTES = 64 * 1024
 class WebChatChannel:
     """Synchronous turns: the HTTP response carries the bot's messages."""
 
-    def __init__(self, dialogue: Dialogue) -> None:
+    def __init__(self, dialogue: Dialogue, outbound: Outbound) -> None:
         self._dialogue = dialogue
         self._page = PAGE.read_text(encoding="utf-8")
+        outbound.register("webchat", _delivered)
 
     async def page(self, _request: Request) -> Response:
         """``GET /``: the chat page."""
@@ -51,10 +53,13 @@ class WebChatChannel:
         key = ConversationKey("webchat", session)
         kind = "button" if data.get("button") is True else "text"
         inbound = await self._dialogue.accept(key, text, kind=kind)
-        replies = await self._dialogue.respond(inbound, _delivered)
+        replies = await self._dialogue.respond(inbound)
         return JSONResponse({"messages": [render_webchat(reply) for reply in replies]})
 
 
-async def _delivered(_message: BotMessage) -> Delivery:
-    # The reply travels back in the HTTP response itself.
-    return Delivery(status="sent")
+async def _delivered(
+    _key: ConversationKey, _message: BotMessage, proactive: bool
+) -> Delivery:
+    # A turn's reply travels back in the HTTP response itself. The page does not
+    # poll, so a proactive message (a staff reply) waits in the transcript.
+    return Delivery(status="pending" if proactive else "sent")

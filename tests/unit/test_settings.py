@@ -1,0 +1,55 @@
+"""Settings fail at start, naming what is missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, ensure_local_secret, load_settings
+
+
+def test_the_embedded_default_needs_nothing() -> None:
+    settings = load_settings({})
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.database_url.endswith("var/bpu.sqlite3")
+    assert settings.telegram is None
+    assert settings.first_response_working_days == 3
+    assert settings.resolution_working_days == 14
+
+
+def test_telegram_polling_with_only_a_token() -> None:
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": "1:abc"})
+    assert settings.telegram is not None
+    assert settings.telegram.webhook_enabled is False
+    assert settings.telegram.api_base_url == "https://api.telegram.org/bot"
+
+
+def test_webhook_without_secret_names_the_missing_setting() -> None:
+    with pytest.raises(SettingsError, match="TELEGRAM_WEBHOOK_SECRET"):
+        load_settings(
+            {"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_WEBHOOK_URL": "https://x"}
+        )
+
+
+def test_webhook_settings_without_token_name_the_token() -> None:
+    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN"):
+        load_settings({"TELEGRAM_WEBHOOK_SECRET": "abc"})
+
+
+def test_secret_with_characters_telegram_refuses() -> None:
+    with pytest.raises(SettingsError, match="TELEGRAM_WEBHOOK_SECRET"):
+        load_settings({"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_WEBHOOK_SECRET": "a b"})
+
+
+def test_malformed_numbers_are_named() -> None:
+    with pytest.raises(SettingsError, match="RESOLUTION_WORKING_DAYS"):
+        load_settings({"RESOLUTION_WORKING_DAYS": "fourteen"})
+
+
+def test_local_secret_is_created_once_and_private(tmp_path: Path) -> None:
+    first = ensure_local_secret(tmp_path, "rasa_token")
+    again = ensure_local_secret(tmp_path, "rasa_token")
+    assert first == again
+    assert len(first) >= 40
+    assert (tmp_path / "secrets" / "rasa_token").stat().st_mode & 0o077 == 0
