@@ -16,6 +16,10 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the schema of ``database_url`` up to ``revision``."""
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    """Bring the schema of ``database_url`` up to ``revision``.
+
+    ``heads`` rather than ``head``: features land as sibling migrations off one base
+    and Alembic applies every branch; a merge revision can join them later.
+    """
     command.upgrade(alembic_config(database_url), revision)
