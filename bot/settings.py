@@ -56,6 +56,22 @@ class Settings:
     staff_hours_end: time
     offices_file: Path
     max_inbound_chars: int
+    data_encryption_key: str | None
+
+    @property
+    def uses_sqlite(self) -> bool:
+        """The embedded default: one machine, secrets may live under ``var/``."""
+        return self.database_url.startswith("sqlite")
+
+    def data_key(self) -> str:
+        """The secret behind ``bot.crypto.DataCipher``.
+
+        ``DATA_ENCRYPTION_KEY`` when set; on the embedded SQLite default a random key
+        is created once under ``var/secrets/`` so ``make run`` needs no configuration.
+        """
+        if self.data_encryption_key is not None:
+            return self.data_encryption_key
+        return ensure_local_secret(self.var_dir, "data_key")
 
 
 def _read_dotenv(path: Path) -> dict[str, str]:
@@ -150,7 +166,21 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             env.get("OFFICES_FILE") or PROJECT_ROOT / "bot" / "data" / "offices.yml"
         ),
         max_inbound_chars=_int(env, "MAX_INBOUND_CHARS", 2000),
+        data_encryption_key=_data_key(env, database_url),
     )
+
+
+def _data_key(env: Mapping[str, str], database_url: str) -> str | None:
+    """The key must be shared by every process of a production (non-SQLite) install."""
+    key = _nonempty(env, "DATA_ENCRYPTION_KEY")
+    if key is None and not database_url.startswith("sqlite"):
+        raise SettingsError(
+            "DATA_ENCRYPTION_KEY is missing: it is required with a non-SQLite "
+            "DATABASE_URL (every gateway and action server must share it)"
+        )
+    if key is not None and len(key) < 32:
+        raise SettingsError("DATA_ENCRYPTION_KEY must be at least 32 characters")
+    return key
 
 
 def ensure_local_secret(var_dir: Path, name: str) -> str:

@@ -123,12 +123,21 @@ def start_rasa() -> RasaServer:
     return RasaServer(f"http://127.0.0.1:{port}", token, action_port, process)
 
 
+# One key for every process of a test stack, as production shares one key.
+TEST_DATA_KEY = "test-only-data-encryption-key-0123456789"
+
+
 def start_action_server(
     port: int, database_url: str, extra: Mapping[str, str]
 ) -> Process:
     """The rasa_sdk action server on ``port`` with our actions and ``database_url``."""
     argv = [APP_PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
-    env = {"SANIC_HOST": "127.0.0.1", "DATABASE_URL": database_url, **extra}
+    env = {
+        "SANIC_HOST": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "DATA_ENCRYPTION_KEY": TEST_DATA_KEY,
+        **extra,
+    }
     return Process("actions", argv, env, f"http://127.0.0.1:{port}/health").start()
 
 
@@ -136,7 +145,12 @@ def start_gateway(env: Mapping[str, str]) -> tuple[Process, str]:
     """``python -m bot serve`` on a free port; returns the process and its URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    full_env = {"GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(port), **env}
+    full_env = {
+        "GATEWAY_HOST": "127.0.0.1",
+        "GATEWAY_PORT": str(port),
+        "DATA_ENCRYPTION_KEY": TEST_DATA_KEY,
+        **env,
+    }
     argv = [APP_PYTHON, "-m", "bot", "serve"]
     return Process("gateway", argv, full_env, f"{url}/healthz").start(), url
 
@@ -146,7 +160,12 @@ def run_cli(args: list[str], database_url: str) -> Any:
     result = subprocess.run(
         [APP_PYTHON, "-m", "bot", *args],
         cwd=ROOT,
-        env={**os.environ, **QUIET_ENV, "DATABASE_URL": database_url},
+        env={
+            **os.environ,
+            **QUIET_ENV,
+            "DATABASE_URL": database_url,
+            "DATA_ENCRYPTION_KEY": TEST_DATA_KEY,
+        },
         capture_output=True,
         text=True,
         timeout=60,

@@ -53,3 +53,21 @@ def test_local_secret_is_created_once_and_private(tmp_path: Path) -> None:
     assert first == again
     assert len(first) >= 40
     assert (tmp_path / "secrets" / "rasa_token").stat().st_mode & 0o077 == 0
+
+
+def test_postgres_without_a_data_key_names_it() -> None:
+    with pytest.raises(SettingsError, match="DATA_ENCRYPTION_KEY"):
+        load_settings({"DATABASE_URL": "postgresql+psycopg://127.0.0.1/test"})
+
+
+def test_short_data_key_is_refused() -> None:
+    with pytest.raises(SettingsError, match="at least 32"):
+        load_settings({"DATA_ENCRYPTION_KEY": "short"})
+
+
+def test_embedded_default_creates_its_data_key_once(tmp_path: Path) -> None:
+    settings = load_settings({"BPU_VAR_DIR": str(tmp_path)})
+    assert settings.data_encryption_key is None
+    first = settings.data_key()
+    assert len(first) >= 32
+    assert settings.data_key() == first
