@@ -20,6 +20,7 @@ import contextlib
 import hmac
 import json
 import logging
+import warnings
 from dataclasses import dataclass
 
 from starlette.background import BackgroundTask
@@ -268,7 +269,7 @@ class TelegramChannel:
                 await asyncio.sleep(5)
                 continue
             except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc.retry_after))
+                await asyncio.sleep(_retry_after(exc))
                 continue
             except TelegramError:
                 logger.warning("getUpdates failed; retrying", exc_info=True)
@@ -331,7 +332,7 @@ class TelegramChannel:
                 reply_markup=markup,  # type: ignore[arg-type]
             )
         except RetryAfter as exc:
-            wait = _seconds(exc.retry_after)
+            wait = _retry_after(exc)
             if wait > MAX_RETRY_AFTER_SECONDS:
                 raise
             await asyncio.sleep(wait)
@@ -347,6 +348,13 @@ class TelegramChannel:
             return
         with self._db.session() as session:
             callback_keys.remember(session, keys)
+
+
+def _retry_after(exc: RetryAfter) -> float:
+    """Seconds Telegram asked us to wait (an int or a timedelta, by version)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PTB announces the type change on access
+        return _seconds(exc.retry_after)
 
 
 def _seconds(value: object) -> float:
