@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import random
 import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bot.rendering import payload_key
 from tests.fakes import whatsapp_updates as wa
-from tests.fakes.gateway import WA_PHONE_ID, WA_SECRET, WA_VERIFY, LocalGateway
+from tests.fakes.gateway import (
+    WA_PHONE_ID,
+    WA_SECRET,
+    WA_VERIFY,
+    Fakes,
+    LocalGateway,
+    local_gateway,
+)
 from tests.unit.channel_fixtures import gateway, world
 
 __all__ = ["gateway", "world"]
@@ -309,3 +319,42 @@ def test_one_senders_messages_are_answered_in_order_one_at_a_time(
     assert sender not in gateway.world.rasa.overlaps
     answers = gateway.world.whatsapp.texts_to(wa_id)
     assert answers == [f"Anda menulis: {text}" for text in recorded]
+
+
+def test_a_burst_over_the_rate_limit_gets_one_polite_notice(
+    world: Fakes, tmp_path: Path
+) -> None:
+    # The limit counts per clock minute: start the burst well inside one.
+    while datetime.now(timezone.utc).second >= 55:
+        time.sleep(0.5)
+    wa_id = _wa_id()
+    overrides: dict[str, str | None] = {"RATE_LIMIT_PER_MINUTE": "3"}
+    with local_gateway(
+        world, f"sqlite:///{tmp_path / 'bpu.sqlite3'}", str(tmp_path), overrides
+    ) as limited:
+        for i in range(6):
+            response = limited.post_whatsapp(wa.text(WA_PHONE_ID, wa_id, f"pesan {i}"))
+            assert response.status_code == 200
+            limited.world.whatsapp.wait_for(
+                lambda i=i: (
+                    len(  # type: ignore[misc]
+                        [
+                            m
+                            for m in limited.messages(f"whatsapp:{wa_id}")
+                            if m.direction == "in" and m.status != "received"
+                        ]
+                    )
+                    > i
+                ),
+                what=f"message {i} to be handled",
+            )
+        texts = limited.world.whatsapp.texts_to(wa_id)
+        inbound = [
+            m for m in limited.messages(f"whatsapp:{wa_id}") if m.direction == "in"
+        ]
+    assert texts[:3] == [f"Anda menulis: pesan {i}" for i in range(3)]
+    assert len(texts) == 4 and "tunggu sebentar" in texts[3]
+    assert world.rasa.messages_from(f"whatsapp:{wa_id}") == [
+        f"pesan {i}" for i in range(3)
+    ]
+    assert [m.status for m in inbound] == ["answered"] * 3 + ["limited"] * 3
