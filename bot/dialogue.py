@@ -52,6 +52,8 @@ class Inbound:
     duplicate: bool = False
     conversation_id: int = 0
     rate: ratelimit.RateDecision | None = field(default=None, compare=False)
+    # The turn's lease was taken while recording (the usual, uncontended case).
+    leased: bool = False
 
 
 class Dialogue:
@@ -107,8 +109,20 @@ class Dialogue:
                         raise
                     return Inbound(key, 0, text, kind, duplicate=True)
                 conversation.unreachable_at = None  # they wrote: they can be reached
+                now = utcnow()
                 rate = ratelimit.count_message(
-                    session, key.sender_id, utcnow(), self._rate_limit
+                    session, key.sender_id, now, self._rate_limit
+                )
+                session.flush()
+                # Take the lease in the same transaction when it is free: the
+                # common case costs no extra round trip to the store.
+                leased = leases.try_acquire(
+                    session,
+                    conversation.id,
+                    message.id,
+                    self._holder_for(message.id),
+                    now,
+                    self._lease,
                 )
                 return Inbound(
                     key,
@@ -117,6 +131,7 @@ class Dialogue:
                     kind,
                     conversation_id=conversation.id,
                     rate=rate,
+                    leased=leased,
                 )
 
         inbound = await asyncio.to_thread(record)
@@ -130,17 +145,20 @@ class Dialogue:
         """Produce and deliver the bot's answer to ``inbound``, in arrival order."""
         if inbound.duplicate:
             return []
-        await self._acquire(inbound)
+        if not inbound.leased:
+            await self._acquire(inbound)
         status = "failed"
+        replies: list[BotMessage] = []
         try:
             replies, status = await self._replies(inbound)
             for reply in replies:
                 await self._outbound.send(inbound.key, reply, proactive=False)
-            if status == "answered":  # a notice of ours leaves the question standing
-                await asyncio.to_thread(self._remember_buttons, inbound.key, replies)
         finally:
-            await asyncio.to_thread(self._release, inbound, status)
+            await asyncio.to_thread(self._finish, inbound, status, replies)
         return replies
+
+    def _holder_for(self, message_id: int) -> str:
+        return f"{self._holder}:{message_id}"
 
     # --- ordering ---------------------------------------------------------------------
 
@@ -165,19 +183,31 @@ class Dialogue:
                 session,
                 inbound.conversation_id,
                 inbound.message_id,
-                f"{self._holder}:{inbound.message_id}",
+                self._holder_for(inbound.message_id),
                 utcnow(),
                 self._lease,
             )
 
-    def _release(self, inbound: Inbound, status: str) -> None:
+    def _finish(self, inbound: Inbound, status: str, replies: list[BotMessage]) -> None:
+        """Remember the options just offered, mark the message, free the lease.
+
+        One transaction, so a turn costs the store as little as possible.
+        """
         try:
             with self._db.session() as session:
+                if status == "answered":  # a notice of ours leaves the question
+                    conversation = session.get(Conversation, inbound.conversation_id)
+                    if conversation is not None:
+                        offered = next(
+                            (r.buttons for r in reversed(replies) if r.buttons), ()
+                        )
+                        conversation.last_buttons = buttons_as_dicts(offered) or None
+                        session.flush()
                 leases.release(
                     session,
                     inbound.conversation_id,
                     inbound.message_id,
-                    f"{self._holder}:{inbound.message_id}",
+                    self._holder_for(inbound.message_id),
                     status,
                 )
         finally:
@@ -232,11 +262,3 @@ class Dialogue:
     def _conversation(self, key: ConversationKey) -> Conversation:
         with self._db.session() as session:
             return conversations.get_or_create(session, key)
-
-    def _remember_buttons(
-        self, key: ConversationKey, replies: list[BotMessage]
-    ) -> None:
-        offered = next((r.buttons for r in reversed(replies) if r.buttons), ())
-        with self._db.session() as session:
-            conversation = conversations.get_or_create(session, key)
-            conversation.last_buttons = buttons_as_dicts(offered) or None

@@ -88,8 +88,13 @@ def test_text_is_answered_and_recorded(gateway: LocalGateway) -> None:
     texts = gateway.world.whatsapp.wait_for_texts(wa_id, 1)
     assert texts == ["Anda menulis: halo"]
     assert gateway.world.rasa.messages_from(f"whatsapp:{wa_id}") == ["halo"]
-    transcript = [(m.direction, m.text) for m in gateway.messages(f"whatsapp:{wa_id}")]
-    assert transcript == [("in", "halo"), ("out", "Anda menulis: halo")]
+
+    def transcript() -> list[tuple[str, str]]:
+        return [(m.direction, m.text) for m in gateway.messages(f"whatsapp:{wa_id}")]
+
+    # The reply is recorded right after the provider accepted it.
+    gateway.world.whatsapp.wait_for(lambda: len(transcript()) == 2, what="transcript")
+    assert transcript() == [("in", "halo"), ("out", "Anda menulis: halo")]
 
 
 def test_three_options_are_reply_buttons_and_a_press_sends_the_payload(
