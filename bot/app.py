@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from bot.channels.telegram import TelegramChannel
 from bot.channels.webchat import WebChatChannel
+from bot.channels.whatsapp import WhatsAppChannel
 from bot.dialogue import Dialogue
 from bot.outbound import Outbound
 from bot.rasa_client import RasaClient
@@ -33,6 +34,7 @@ class Services:
     outbound: Outbound
     dialogue: Dialogue
     telegram: TelegramChannel | None
+    whatsapp: WhatsAppChannel | None = None
 
 
 def build_services(settings: Settings) -> Services:
@@ -40,12 +42,27 @@ def build_services(settings: Settings) -> Services:
     db = Database(settings.database_url)
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
     outbound = Outbound(db)
-    dialogue = Dialogue(db, rasa, outbound, settings.max_inbound_chars)
+    dialogue = Dialogue(
+        db,
+        rasa,
+        outbound,
+        settings.max_inbound_chars,
+        rate_limit_per_minute=settings.rate_limit_per_minute,
+        lease_seconds=2 * settings.rasa_timeout_seconds + 30,
+    )
     telegram = None
     if settings.telegram:
-        telegram = TelegramChannel(settings.telegram, dialogue, outbound)
+        telegram = TelegramChannel(settings.telegram, dialogue, outbound, db)
+    whatsapp = None
+    if settings.whatsapp:
+        whatsapp = WhatsAppChannel(settings.whatsapp, dialogue, outbound, db)
     return Services(
-        db=db, rasa=rasa, outbound=outbound, dialogue=dialogue, telegram=telegram
+        db=db,
+        rasa=rasa,
+        outbound=outbound,
+        dialogue=dialogue,
+        telegram=telegram,
+        whatsapp=whatsapp,
     )
 
 
@@ -75,6 +92,13 @@ def create_app(settings: Settings) -> Starlette:
         routes.append(
             Route("/telegram/webhook", services.telegram.webhook, methods=["POST"])
         )
+    if services.whatsapp is not None:
+        routes.append(
+            Route("/whatsapp/webhook", services.whatsapp.verify, methods=["GET"])
+        )
+        routes.append(
+            Route("/whatsapp/webhook", services.whatsapp.webhook, methods=["POST"])
+        )
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -85,6 +109,8 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             if services.telegram is not None:
                 await services.telegram.stop()
+            if services.whatsapp is not None:
+                await services.whatsapp.stop()
             await services.rasa.aclose()
             services.db.dispose()
 

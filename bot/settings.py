@@ -38,6 +38,21 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class WhatsAppSettings:
+    """WhatsApp Business Cloud API access (all four secrets or none)."""
+
+    access_token: str
+    app_secret: str
+    verify_token: str
+    phone_number_id: str
+    api_base_url: str
+    # The approved template used outside the 24-hour customer-service window; it
+    # must have exactly one body variable ({{1}}) that carries the message.
+    template_name: str | None
+    template_language: str
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the gateway, the action server and the CLI read from outside."""
 
@@ -57,6 +72,8 @@ class Settings:
     offices_file: Path
     max_inbound_chars: int
     data_encryption_key: str | None
+    whatsapp: WhatsAppSettings | None = None
+    rate_limit_per_minute: int = 20
 
     @property
     def uses_sqlite(self) -> bool:
@@ -140,6 +157,44 @@ def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
     )
 
 
+WHATSAPP_REQUIRED = (
+    "WHATSAPP_ACCESS_TOKEN",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_VERIFY_TOKEN",
+    "WHATSAPP_PHONE_NUMBER_ID",
+)
+
+
+def _whatsapp(env: Mapping[str, str]) -> WhatsAppSettings | None:
+    values = {name: _nonempty(env, name) for name in WHATSAPP_REQUIRED}
+    missing = [name for name, value in values.items() if value is None]
+    if len(missing) == len(WHATSAPP_REQUIRED):
+        return None
+    if missing:
+        raise SettingsError(
+            f"{', '.join(missing)} missing: WhatsApp needs all of "
+            f"{', '.join(WHATSAPP_REQUIRED)} (every POST is checked with the app "
+            "secret, the GET verification with the verify token)"
+        )
+    base = _nonempty(env, "WHATSAPP_API_BASE_URL") or "https://graph.facebook.com/v21.0"
+    return WhatsAppSettings(
+        access_token=str(values["WHATSAPP_ACCESS_TOKEN"]),
+        app_secret=str(values["WHATSAPP_APP_SECRET"]),
+        verify_token=str(values["WHATSAPP_VERIFY_TOKEN"]),
+        phone_number_id=str(values["WHATSAPP_PHONE_NUMBER_ID"]),
+        api_base_url=base.rstrip("/"),
+        template_name=_nonempty(env, "WHATSAPP_TEMPLATE_NAME"),
+        template_language=_nonempty(env, "WHATSAPP_TEMPLATE_LANGUAGE") or "id",
+    )
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise SettingsError(f"{name} must be at least 1, got {value}")
+    return value
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build the settings from ``environ`` (default: ``os.environ`` over ``.env``)."""
     if environ is None:
@@ -165,8 +220,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         offices_file=Path(
             env.get("OFFICES_FILE") or PROJECT_ROOT / "bot" / "data" / "offices.yml"
         ),
-        max_inbound_chars=_int(env, "MAX_INBOUND_CHARS", 2000),
+        max_inbound_chars=_positive(env, "MAX_INBOUND_CHARS", 2000),
         data_encryption_key=_data_key(env, database_url),
+        whatsapp=_whatsapp(env),
+        rate_limit_per_minute=_positive(env, "RATE_LIMIT_PER_MINUTE", 20),
     )
 
 

@@ -91,6 +91,12 @@ class Conversation(Base):
     last_inbound_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # p5 (0004_channels): the provider said the participant cannot be reached (a
+    # Telegram 403); cleared when they write again.
+    unreachable_at: Mapped[datetime | None]
+    # p5: which gateway task runs this participant's turn, and until when.
+    lease_holder: Mapped[str | None] = mapped_column(String(40))
+    lease_until: Mapped[datetime | None]
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", order_by="Message.id"
@@ -119,6 +125,9 @@ class Message(Base):
     provider_message_id: Mapped[str | None] = mapped_column(String(128))
     status: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # p5 (0004_channels): the provider's last delivery report on an outbound message.
+    status_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(300))
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
@@ -155,3 +164,23 @@ class Ticket(Base):
 
     def __repr__(self) -> str:
         return f"Ticket(reference={self.reference!r}, status={self.status!r})"
+
+
+class RateWindow(Base):
+    """Messages one sender sent in one clock minute (shared by every gateway)."""
+
+    __tablename__ = "rate_windows"
+
+    sender_id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    window_start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CallbackPayload(Base):
+    """A button payload too long for Telegram's 64-byte callback data, by its key."""
+
+    __tablename__ = "callback_payloads"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

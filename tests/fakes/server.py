@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from types import TracebackType
+from typing import Literal
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -22,14 +23,20 @@ def free_port() -> int:
 class ServerThread:
     """uvicorn in a thread: ``with ServerThread(app) as server:`` gives ``.url``."""
 
-    def __init__(self, app: ASGIApp, port: int | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        port: int | None = None,
+        *,
+        lifespan: Literal["on", "off"] = "off",
+    ) -> None:
         self.port = port or free_port()
         config = uvicorn.Config(
             app,
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
-            lifespan="off",
+            lifespan=lifespan,
             ws="none",
         )
         self._server = uvicorn.Server(config)
@@ -45,6 +52,8 @@ class ServerThread:
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("server thread exited during start-up")
             if time.monotonic() > deadline:
                 raise RuntimeError("fake server did not start")
             time.sleep(0.02)

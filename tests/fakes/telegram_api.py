@@ -3,11 +3,22 @@
 It speaks the documented wire format (https://core.telegram.org/bots/api): methods at
 ``/bot<token>/<method>``, parameters as form fields or JSON, answers
 ``{"ok": true, "result": ...}`` or ``{"ok": false, "error_code": ..., "description":
-...}``. It refuses what the real API refuses, so a rendering bug fails a test.
+...}``. It refuses what the real API refuses, so a rendering bug fails a test:
+
+- 401 for a wrong token;
+- ``sendMessage``: empty text or text over 4096 characters; inline buttons without
+  text, or with ``callback_data`` empty or over 64 bytes; a keyboard that is not a
+  list of rows; 403 "bot was blocked by the user" for chats in ``blocked_chats``;
+  429 with ``retry_after`` while ``throttle`` is set;
+- ``answerCallbackQuery``: only ids of presses the fake issued (``press``), once;
+- ``getUpdates``: 409 while a webhook is set; long polling with ``timeout``;
+  ``offset`` confirms updates;
+- ``setWebhook``: a URL is required; ``secret_token`` 1-256 of A-Z a-z 0-9 _ -.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -20,8 +31,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tests.fakes import telegram_updates
+
 TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
+SECRET_TOKEN_LIMIT = 256
 BOT_USER = {
     "id": 7000000001,
     "is_bot": True,
@@ -42,10 +56,13 @@ class Call:
 class TelegramApiError(Exception):
     """A refusal, as the real Bot API words it."""
 
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(
+        self, code: int, description: str, retry_after: int | None = None
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
+        self.retry_after = retry_after
 
 
 def _decode(value: Any) -> Any:
@@ -58,6 +75,38 @@ def _decode(value: Any) -> Any:
     return value
 
 
+def validate_send_message(params: dict[str, Any]) -> None:
+    """Raise what the Bot API answers to an invalid ``sendMessage``."""
+    text = str(params.get("text", ""))
+    if not text.strip():
+        raise TelegramApiError(400, "Bad Request: message text is empty")
+    if len(text) > TEXT_LIMIT:
+        raise TelegramApiError(400, "Bad Request: message is too long")
+    markup = params.get("reply_markup")
+    if markup is None:
+        return
+    if not isinstance(markup, dict):
+        raise TelegramApiError(400, "Bad Request: can't parse reply keyboard markup")
+    rows = markup.get("inline_keyboard", [])
+    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+        raise TelegramApiError(
+            400, 'Bad Request: field "inline_keyboard" must be an Array of Arrays'
+        )
+    for row in rows:
+        for button in row:
+            if not isinstance(button, dict) or not button.get("text"):
+                raise TelegramApiError(400, "Bad Request: text buttons are unallowed")
+            data = button.get("callback_data")
+            if data is None and not button.get("url"):
+                raise TelegramApiError(
+                    400, 'Bad Request: can\'t find field "callback_data"'
+                )
+            if data is not None and not (
+                1 <= len(str(data).encode()) <= CALLBACK_DATA_LIMIT
+            ):
+                raise TelegramApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+
+
 class FakeTelegramApi:
     """Records every call; ``sent_texts(chat_id)`` shows what a participant saw."""
 
@@ -66,6 +115,11 @@ class FakeTelegramApi:
         self.calls: list[Call] = []
         self.blocked_chats: set[int] = set()
         self.pending_updates: list[dict[str, Any]] = []
+        self.webhook_url = ""
+        self.throttle = 0  # this many sendMessage calls get a 429 first
+        self.retry_after = 1
+        self._issued_queries: set[str] = set()
+        self._answered_queries: set[str] = set()
         self._lock = threading.Lock()
         self._next_message_id = 1000
         self.app = Starlette(
@@ -74,7 +128,21 @@ class FakeTelegramApi:
             ]
         )
 
-    # --- what tests read ------------------------------------------------------------
+    # --- what tests do and read -------------------------------------------------------
+
+    def press(self, chat_id: int, data: str) -> dict[str, Any]:
+        """A button press update whose id the fake will accept once."""
+        update = telegram_updates.button(chat_id, data)
+        with self._lock:
+            self._issued_queries.add(update["callback_query"]["id"])
+        return update
+
+    def queue_update(self, update: dict[str, Any]) -> None:
+        """Make ``update`` available to ``getUpdates`` (polling mode)."""
+        with self._lock:
+            if "callback_query" in update:
+                self._issued_queries.add(update["callback_query"]["id"])
+            self.pending_updates.append(update)
 
     def calls_to(self, method: str) -> list[Call]:
         """Recorded calls of one Bot API method, oldest first."""
@@ -88,6 +156,18 @@ class FakeTelegramApi:
             for c in self.calls_to("sendMessage")
             if int(c.params["chat_id"]) == chat_id and c.params.get("accepted")
         ]
+
+    def sent_messages(self, chat_id: int) -> list[dict[str, Any]]:
+        """Parameters of every accepted sendMessage to ``chat_id``."""
+        return [
+            c.params
+            for c in self.calls_to("sendMessage")
+            if int(c.params["chat_id"]) == chat_id and c.params.get("accepted")
+        ]
+
+    def refused(self, method: str) -> list[Call]:
+        """Calls of ``method`` that the fake refused."""
+        return [c for c in self.calls_to(method) if c.params.get("refused")]
 
     def wait_for(
         self, predicate: Callable[[], bool], timeout: float = 30.0, what: str = ""
@@ -120,14 +200,24 @@ class FakeTelegramApi:
         with self._lock:
             self.calls.append(call)
         if request.path_params["token"] != self.token:
+            params["refused"] = 401
             return _error(401, "Unauthorized")
+        if method == "getUpdates":  # long polling: must not block the loop
+            try:
+                return JSONResponse(
+                    {"ok": True, "result": await self._get_updates(params)}
+                )
+            except TelegramApiError as exc:
+                params["refused"] = exc.code
+                return _error(exc.code, exc.description)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return _error(404, "Not Found")
         try:
             result = handler(params)
         except TelegramApiError as exc:
-            return _error(exc.code, exc.description)
+            params["refused"] = exc.code
+            return _error(exc.code, exc.description, exc.retry_after)
         return JSONResponse({"ok": True, "result": result})
 
     async def _params(self, request: Request) -> dict[str, Any]:
@@ -147,51 +237,72 @@ class FakeTelegramApi:
             raise TelegramApiError(
                 400, "Bad Request: bad webhook: URL must be provided"
             )
-        secret = str(params.get("secret_token", ""))
-        if len(secret) > 256 or not all(c.isalnum() or c in "_-" for c in secret):
-            raise TelegramApiError(
-                400, "Bad Request: secret token contains unallowed characters"
-            )
+        secret = params.get("secret_token")
+        if secret is not None:
+            secret = str(secret)
+            if not 1 <= len(secret) <= SECRET_TOKEN_LIMIT or not all(
+                c.isalnum() or c in "_-" for c in secret
+            ):
+                raise TelegramApiError(
+                    400, "Bad Request: secret token contains unallowed characters"
+                )
+        self.webhook_url = str(params["url"])
         return True
 
     def _m_deleteWebhook(self, _params: dict[str, Any]) -> bool:
+        self.webhook_url = ""
         return True
 
-    def _m_getUpdates(self, _params: dict[str, Any]) -> list[dict[str, Any]]:
-        with self._lock:
-            updates, self.pending_updates = self.pending_updates, []
-        return updates
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook_url:
+            raise TelegramApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
+        offset = int(params.get("offset") or 0)
+        # Held at most a second (an empty answer is legal at any time), so the fake
+        # can stop quickly while a gateway is still polling.
+        timeout = min(float(params.get("timeout") or 0), 1.0)
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                self.pending_updates = [
+                    u for u in self.pending_updates if u["update_id"] >= offset
+                ]
+                updates = list(self.pending_updates)
+            if updates or time.monotonic() >= deadline:
+                return updates
+            await asyncio.sleep(0.05)
 
     def _m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
-        if not params.get("callback_query_id"):
-            raise TelegramApiError(
-                400, "Bad Request: query is too old or query ID is invalid"
-            )
+        query_id = str(params.get("callback_query_id") or "")
+        with self._lock:
+            if (
+                query_id not in self._issued_queries
+                or query_id in self._answered_queries
+            ):
+                raise TelegramApiError(
+                    400,
+                    "Bad Request: query is too old and response timeout expired "
+                    "or query ID is invalid",
+                )
+            self._answered_queries.add(query_id)
         return True
 
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params.get("chat_id", 0))
-        text = str(params.get("text", ""))
         if chat_id in self.blocked_chats:
             raise TelegramApiError(403, "Forbidden: bot was blocked by the user")
-        if not text.strip():
-            raise TelegramApiError(400, "Bad Request: message text is empty")
-        if len(text) > TEXT_LIMIT:
-            raise TelegramApiError(400, "Bad Request: message is too long")
-        markup = params.get("reply_markup")
-        if isinstance(markup, dict):
-            for row in markup.get("inline_keyboard", []):
-                for button in row:
-                    data = button.get("callback_data")
-                    if (
-                        data is not None
-                        and not 1 <= len(str(data).encode()) <= CALLBACK_DATA_LIMIT
-                    ):
-                        raise TelegramApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-                    if not button.get("text"):
-                        raise TelegramApiError(
-                            400, "Bad Request: text buttons are unallowed"
-                        )
+        with self._lock:
+            if self.throttle > 0:
+                self.throttle -= 1
+                raise TelegramApiError(
+                    429,
+                    f"Too Many Requests: retry after {self.retry_after}",
+                    retry_after=self.retry_after,
+                )
+        validate_send_message(params)
         params["accepted"] = True
         with self._lock:
             self._next_message_id += 1
@@ -201,11 +312,12 @@ class FakeTelegramApi:
             "from": BOT_USER,
             "chat": {"id": chat_id, "type": "private"},
             "date": int(time.time()),
-            "text": text,
+            "text": params["text"],
         }
 
 
-def _error(code: int, description: str) -> JSONResponse:
-    return JSONResponse(
-        {"ok": False, "error_code": code, "description": description}, status_code=code
-    )
+def _error(code: int, description: str, retry_after: int | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return JSONResponse(body, status_code=code)

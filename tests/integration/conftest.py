@@ -18,6 +18,7 @@ import pytest
 from bot.store.migrate import upgrade
 from tests.fakes.server import ServerThread
 from tests.fakes.telegram_api import FakeTelegramApi
+from tests.fakes.whatsapp_api import FakeWhatsAppApi
 from tests.integration.processes import (
     Process,
     RasaServer,
@@ -30,6 +31,12 @@ from tests.integration.processes import (
 
 BOT_TOKEN = "123456789:TEST-token_for-the-fake-api"
 WEBHOOK_SECRET = "s3cret-webhook_token"
+# p5: WhatsApp Cloud API settings of the test gateway (fake Graph API).
+WA_TOKEN = "EAAG-fake-access-token"
+WA_SECRET = "fake-app-secret"
+WA_VERIFY = "fake-verify-token"
+WA_PHONE_ID = "106540352242922"
+WA_TEMPLATE = ("bpu_pesan_baru", "id")
 
 
 @dataclass
@@ -45,6 +52,8 @@ class Stack:
     action_env: dict[str, str]
     telegram_url: str
     var_dir: Path
+    # p5: the WhatsApp side of the same gateway.
+    whatsapp: FakeWhatsAppApi | None = None
 
     def post_update(
         self, update: dict[str, Any], secret: str | None = WEBHOOK_SECRET
@@ -82,6 +91,13 @@ def fake_telegram() -> Iterator[tuple[FakeTelegramApi, str]]:
 
 
 @pytest.fixture(scope="session")
+def fake_whatsapp() -> Iterator[tuple[FakeWhatsAppApi, str]]:
+    api = FakeWhatsAppApi(WA_TOKEN, WA_PHONE_ID, {WA_TEMPLATE: 1})
+    with ServerThread(api.app) as server:
+        yield api, server.url
+
+
+@pytest.fixture(scope="session")
 def rasa_server() -> Iterator[RasaServer]:
     server = start_rasa()
     try:
@@ -103,10 +119,26 @@ def database_url(
 
 
 def gateway_env(
-    database_url: str, rasa_url: str, telegram_url: str, var_dir: Path
+    database_url: str,
+    rasa_url: str,
+    telegram_url: str,
+    var_dir: Path,
+    whatsapp_url: str | None = None,
 ) -> dict[str, str]:
     """Settings of a test gateway: every value explicit, nothing from ``.env``."""
+    whatsapp = {}
+    if whatsapp_url is not None:
+        whatsapp = {
+            "WHATSAPP_ACCESS_TOKEN": WA_TOKEN,
+            "WHATSAPP_APP_SECRET": WA_SECRET,
+            "WHATSAPP_VERIFY_TOKEN": WA_VERIFY,
+            "WHATSAPP_PHONE_NUMBER_ID": WA_PHONE_ID,
+            "WHATSAPP_API_BASE_URL": f"{whatsapp_url}/v21.0",
+            "WHATSAPP_TEMPLATE_NAME": WA_TEMPLATE[0],
+            "WHATSAPP_TEMPLATE_LANGUAGE": WA_TEMPLATE[1],
+        }
     return {
+        **whatsapp,
         "DATABASE_URL": database_url,
         "RASA_URL": rasa_url,
         "RASA_TIMEOUT_SECONDS": "20",
@@ -123,14 +155,18 @@ def stack(
     database_url: str,
     rasa_server: RasaServer,
     fake_telegram: tuple[FakeTelegramApi, str],
+    fake_whatsapp: tuple[FakeWhatsAppApi, str],
     tmp_path_factory: Any,
 ) -> Iterator[Stack]:
     api, telegram_url = fake_telegram
+    whatsapp_api, whatsapp_url = fake_whatsapp
     upgrade(database_url)
     var_dir: Path = tmp_path_factory.mktemp("var")
     action_env = {"BPU_VAR_DIR": str(var_dir)}
     actions = start_action_server(rasa_server.action_port, database_url, action_env)
-    env = gateway_env(database_url, rasa_server.url, telegram_url, var_dir)
+    env = gateway_env(
+        database_url, rasa_server.url, telegram_url, var_dir, whatsapp_url
+    )
     try:
         gateway, url = start_gateway(env)
     except Exception:
@@ -146,6 +182,7 @@ def stack(
         action_env,
         telegram_url,
         var_dir,
+        whatsapp_api,
     )
     try:
         yield stack

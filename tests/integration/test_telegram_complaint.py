@@ -82,7 +82,7 @@ def test_fields_one_by_one_with_buttons_and_numbers(stack: Stack, chat_id: int) 
     assert [row[0]["text"] for row in keyboard][:2] == ["Boyolali", "Klaten"]
     assert "1. Boyolali" in texts[-1]  # options are also written out as numbers
 
-    press = tg.button(chat_id, "Klaten")
+    press = stack.telegram.press(chat_id, "Klaten")
     assert stack.post_update(press).status_code == 200
     texts = stack.telegram.wait_for_texts(chat_id, 3)
     assert "Kapan kejadiannya" in texts[-1]
@@ -92,6 +92,7 @@ def test_fields_one_by_one_with_buttons_and_numbers(stack: Stack, chat_id: int) 
         for c in stack.telegram.calls_to("answerCallbackQuery")
     ]
     assert query_id in answered
+    assert not stack.telegram.refused("answerCallbackQuery")
 
     texts = _say(stack, chat_id, "kemarin jam 9 pagi", 4)
     assert "Siapa yang menolak" in texts[-1]
@@ -137,7 +138,9 @@ def test_forged_webhooks_are_refused_and_nothing_is_stored(
         content=b"{not json",
         headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-webhook_token"},
     )
-    assert malformed.status_code == 400
+    # Authentic but unreadable: acknowledged (a 4xx would make Telegram redeliver
+    # it forever and hold back the updates behind it), and nothing stored.
+    assert malformed.status_code == 200
     assert _message_count(stack.database_url) == before
 
 

@@ -94,7 +94,7 @@ async def test_a_turn_is_forwarded_with_the_channel_prefixed_sender(
     assert [r.text for r in replies] == ["Halo"]
     assert rasa.requests[0]["sender"] == "telegram:4242"
     assert rasa.requests[0]["metadata"] == {"channel": "telegram", "button": False}
-    assert _transcript(db) == [("in", "halo", "received"), ("out", "Halo", "sent")]
+    assert _transcript(db) == [("in", "halo", "answered"), ("out", "Halo", "sent")]
 
 
 async def test_a_typed_number_picks_the_offered_option(
@@ -126,7 +126,7 @@ async def test_identity_numbers_are_masked_in_the_transcript_not_for_rasa(
     rasa.replies = [[{"text": "Terima kasih"}]]
     await _turn(dialogue, "nik 3309041203710003")
     assert rasa.requests[0]["message"] == "nik 3309041203710003"
-    assert _transcript(db)[0] == ("in", "nik ************0003", "received")
+    assert _transcript(db)[0] == ("in", "nik ************0003", "answered")
 
 
 async def test_rasa_error_gives_an_apology_and_keeps_the_message(
@@ -135,7 +135,7 @@ async def test_rasa_error_gives_an_apology_and_keeps_the_message(
     rasa.status = 500
     replies = await _turn(dialogue, "halo")
     assert "layanan sedang gangguan" in replies[0].text
-    assert _transcript(db)[0] == ("in", "halo", "received")
+    assert _transcript(db)[0] == ("in", "halo", "notice")
 
 
 async def test_an_empty_reply_means_a_failed_action(
@@ -160,7 +160,7 @@ async def test_media_is_answered_politely_without_asking_rasa(
     replies = await _turn(dialogue, "[pesan suara]", kind="media")
     assert "hanya bisa membaca pesan teks" in replies[0].text
     assert rasa.requests == []
-    assert _transcript(db)[0] == ("in", "[pesan suara]", "received")
+    assert _transcript(db)[0] == ("in", "[pesan suara]", "notice")
 
 
 async def test_an_oversized_message_is_recorded_whole_but_not_forwarded(
@@ -185,4 +185,4 @@ async def test_a_conversation_held_by_staff_gets_no_bot_reply(
     replies = await _turn(dialogue, "halo lagi")
     assert replies == []
     assert len(rasa.requests) == 1
-    assert _transcript(db)[-1] == ("in", "halo lagi", "received")
+    assert _transcript(db)[-1] == ("in", "halo lagi", "held")

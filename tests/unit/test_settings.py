@@ -71,3 +71,36 @@ def test_embedded_default_creates_its_data_key_once(tmp_path: Path) -> None:
     first = settings.data_key()
     assert len(first) >= 32
     assert settings.data_key() == first
+
+
+WHATSAPP = {
+    "WHATSAPP_ACCESS_TOKEN": "EAAG",
+    "WHATSAPP_APP_SECRET": "secret",
+    "WHATSAPP_VERIFY_TOKEN": "verify",
+    "WHATSAPP_PHONE_NUMBER_ID": "1065",
+}
+
+
+def test_whatsapp_is_off_without_settings_and_on_with_all_four() -> None:
+    assert load_settings({}).whatsapp is None
+    settings = load_settings(WHATSAPP)
+    assert settings.whatsapp is not None
+    assert settings.whatsapp.api_base_url == "https://graph.facebook.com/v21.0"
+    assert settings.whatsapp.template_language == "id"
+    assert settings.whatsapp.template_name is None
+    assert settings.rate_limit_per_minute == 20
+
+
+@pytest.mark.parametrize("missing", sorted(WHATSAPP))
+def test_half_configured_whatsapp_names_the_missing_setting(missing: str) -> None:
+    partial = {k: v for k, v in WHATSAPP.items() if k != missing}
+    with pytest.raises(SettingsError, match=missing):
+        load_settings(partial)
+
+
+def test_rate_limit_and_length_must_be_positive() -> None:
+    assert load_settings({"RATE_LIMIT_PER_MINUTE": "5"}).rate_limit_per_minute == 5
+    with pytest.raises(SettingsError, match="RATE_LIMIT_PER_MINUTE"):
+        load_settings({"RATE_LIMIT_PER_MINUTE": "0"})
+    with pytest.raises(SettingsError, match="MAX_INBOUND_CHARS"):
+        load_settings({"MAX_INBOUND_CHARS": "-1"})

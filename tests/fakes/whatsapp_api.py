@@ -1,0 +1,376 @@
+"""A fake WhatsApp Cloud (Graph) API on loopback that records and enforces limits.
+
+Messages are POSTed to ``/{version}/{phone_number_id}/messages`` with a bearer token,
+as on https://graph.facebook.com. Errors come back in the Graph API's shape,
+``{"error": {"message", "type", "code", "error_subcode"?, "fbtrace_id"}}``. What it
+refuses (so a rendering bug fails a test):
+
+- 190 a wrong access token; 100/33 an unknown phone number id;
+- 100 a missing ``messaging_product``/``to``/``type``, an unknown type;
+- text: body empty or over 4096 characters;
+- interactive: body empty or over 1024; reply buttons: 1-3, title 1-20, id 1-256,
+  unique ids and titles; list: button label 1-20, 1-10 sections, 1-10 rows in total,
+  row title 1-24, row id 1-200, unique row ids, description ≤ 72, a title on every
+  section when there are several;
+- template: 132001 unknown name/language, 132000 wrong number of body parameters,
+  132018 a parameter with new lines, tabs or more than 4 spaces in a row;
+- 131047 a free-form (non-template) message when the recipient has not written in
+  the last 24 hours (the fake knows when they wrote from ``customer_wrote``; the
+  real API accepts the request and reports 131047 later in a ``failed`` status).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+TEXT_LIMIT = 4096
+INTERACTIVE_BODY_LIMIT = 1024
+MAX_BUTTONS = 3
+BUTTON_TITLE_LIMIT = 20
+BUTTON_ID_LIMIT = 256
+LIST_BUTTON_LIMIT = 20
+MAX_SECTIONS = 10
+MAX_ROWS = 10
+ROW_TITLE_LIMIT = 24
+ROW_ID_LIMIT = 200
+ROW_DESCRIPTION_LIMIT = 72
+SECTION_TITLE_LIMIT = 24
+WINDOW = timedelta(hours=24)
+
+_wamids = itertools.count(1)
+
+
+class GraphError(Exception):
+    """A refusal in the Graph API's words."""
+
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        status: int = 400,
+        subcode: int | None = None,
+        kind: str = "OAuthException",
+    ) -> None:
+        super().__init__(f"({code}) {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+        self.subcode = subcode
+        self.kind = kind
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {
+            "message": self.message,
+            "type": self.kind,
+            "code": self.code,
+            "fbtrace_id": "AbCdEfFakeTrace",
+        }
+        if self.subcode is not None:
+            error["error_subcode"] = self.subcode
+        return {"error": error}
+
+
+def _invalid(message: str) -> GraphError:
+    return GraphError(100, f"Invalid parameter: {message}")
+
+
+def _length(value: Any, low: int, high: int, what: str) -> str:
+    if not isinstance(value, str) or not low <= len(value) <= high:
+        raise _invalid(f"{what} must be {low}-{high} characters long")
+    return value
+
+
+def _validate_buttons(action: dict[str, Any]) -> None:
+    buttons = action.get("buttons")
+    if not isinstance(buttons, list) or not 1 <= len(buttons) <= MAX_BUTTONS:
+        raise GraphError(
+            131009,
+            f"Parameter value is not valid: buttons must have 1-{MAX_BUTTONS} items",
+        )
+    ids, titles = [], []
+    for button in buttons:
+        if not isinstance(button, dict) or button.get("type") != "reply":
+            raise _invalid("button type must be 'reply'")
+        reply = button.get("reply") or {}
+        titles.append(
+            _length(reply.get("title"), 1, BUTTON_TITLE_LIMIT, "button title")
+        )
+        ids.append(_length(reply.get("id"), 1, BUTTON_ID_LIMIT, "button id"))
+    if len(set(ids)) != len(ids) or len(set(titles)) != len(titles):
+        raise GraphError(
+            131009, "Parameter value is not valid: button titles and ids must be unique"
+        )
+
+
+def _validate_list(action: dict[str, Any]) -> None:
+    _length(action.get("button"), 1, LIST_BUTTON_LIMIT, "list button")
+    sections = action.get("sections")
+    if not isinstance(sections, list) or not 1 <= len(sections) <= MAX_SECTIONS:
+        raise GraphError(
+            131009, f"Parameter value is not valid: 1-{MAX_SECTIONS} sections"
+        )
+    row_ids: list[str] = []
+    for section in sections:
+        if not isinstance(section, dict):
+            raise _invalid("section must be an object")
+        if len(sections) > 1 or "title" in section:
+            _length(section.get("title"), 1, SECTION_TITLE_LIMIT, "section title")
+        rows = section.get("rows")
+        if not isinstance(rows, list) or not rows:
+            raise _invalid("every section needs rows")
+        for row in rows:
+            if not isinstance(row, dict):
+                raise _invalid("row must be an object")
+            _length(row.get("title"), 1, ROW_TITLE_LIMIT, "row title")
+            row_ids.append(_length(row.get("id"), 1, ROW_ID_LIMIT, "row id"))
+            if "description" in row:
+                _length(row["description"], 1, ROW_DESCRIPTION_LIMIT, "row description")
+    if len(row_ids) > MAX_ROWS:
+        raise GraphError(
+            131009, f"Parameter value is not valid: at most {MAX_ROWS} rows in total"
+        )
+    if len(set(row_ids)) != len(row_ids):
+        raise GraphError(131009, "Parameter value is not valid: row ids must be unique")
+
+
+def _validate_template(template: Any, templates: dict[tuple[str, str], int]) -> None:
+    if not isinstance(template, dict):
+        raise _invalid("template must be an object")
+    name = template.get("name")
+    language = (template.get("language") or {}).get("code")
+    expected = templates.get((str(name), str(language)))
+    if expected is None:
+        raise GraphError(
+            132001,
+            "Template name does not exist in the translation",
+            kind="OAuthException",
+        )
+    parameters: list[Any] = []
+    for component in template.get("components") or []:
+        if isinstance(component, dict) and component.get("type") == "body":
+            parameters.extend(component.get("parameters") or [])
+    if len(parameters) != expected:
+        raise GraphError(
+            132000,
+            "Number of parameters does not match the expected number of params",
+        )
+    for parameter in parameters:
+        value = parameter.get("text") if isinstance(parameter, dict) else None
+        if not isinstance(value, str) or not value:
+            raise _invalid("template parameter text is required")
+        if "\n" in value or "\t" in value or re.search(r" {5,}", value):
+            raise GraphError(
+                132018,
+                "Param text cannot have new-line/tab characters or more than 4 "
+                "consecutive spaces",
+            )
+
+
+def validate_message(
+    payload: Any, templates: dict[tuple[str, str], int] | None = None
+) -> str:
+    """Raise what the Graph API answers to an invalid message; return its type."""
+    if not isinstance(payload, dict):
+        raise _invalid("body must be a JSON object")
+    if payload.get("messaging_product") != "whatsapp":
+        raise _invalid("messaging_product must be 'whatsapp'")
+    if not payload.get("to"):
+        raise _invalid("to is required")
+    kind = payload.get("type", "text")
+    if kind == "text":
+        body = (payload.get("text") or {}).get("body")
+        if not isinstance(body, str) or not body.strip():
+            raise _invalid("text['body'] is required")
+        if len(body) > TEXT_LIMIT:
+            raise _invalid(f"text['body'] must be at most {TEXT_LIMIT} characters long")
+    elif kind == "interactive":
+        interactive = payload.get("interactive") or {}
+        body = (interactive.get("body") or {}).get("text")
+        _length(body, 1, INTERACTIVE_BODY_LIMIT, "interactive body text")
+        action = interactive.get("action") or {}
+        if interactive.get("type") == "button":
+            _validate_buttons(action)
+        elif interactive.get("type") == "list":
+            _validate_list(action)
+        else:
+            raise _invalid("interactive type must be 'button' or 'list' here")
+    elif kind == "template":
+        _validate_template(payload.get("template"), templates or {})
+    else:
+        raise _invalid(f"unsupported message type {kind!r}")
+    return str(kind)
+
+
+@dataclass
+class Sent:
+    """One message request the fake received."""
+
+    payload: dict[str, Any]
+    accepted: bool
+    wamid: str | None = None
+    error_code: int | None = None
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeWhatsAppApi:
+    """Records every message request; ``texts_to(wa_id)`` shows what they saw."""
+
+    def __init__(
+        self,
+        access_token: str,
+        phone_number_id: str,
+        templates: dict[tuple[str, str], int] | None = None,
+    ) -> None:
+        self.access_token = access_token
+        self.phone_number_id = phone_number_id
+        self.templates = templates or {}
+        self.sent: list[Sent] = []
+        self.last_customer_message: dict[str, datetime] = {}
+        self._lock = threading.Lock()
+        self.app = Starlette(
+            routes=[
+                Route(
+                    "/{version}/{phone_number_id}/messages",
+                    self._messages,
+                    methods=["POST"],
+                )
+            ]
+        )
+
+    # --- what tests do and read -------------------------------------------------------
+
+    def customer_wrote(self, wa_id: str, at: datetime | None = None) -> None:
+        """The participant wrote at ``at`` (opens the 24-hour window)."""
+        with self._lock:
+            self.last_customer_message[wa_id] = at or datetime.now(timezone.utc)
+
+    def accepted_to(self, wa_id: str) -> list[dict[str, Any]]:
+        """Payloads of accepted messages to ``wa_id``, oldest first."""
+        with self._lock:
+            return [
+                s.payload
+                for s in self.sent
+                if s.accepted and s.payload.get("to") == wa_id
+            ]
+
+    def refused(self) -> list[Sent]:
+        """Requests the fake refused."""
+        with self._lock:
+            return [s for s in self.sent if not s.accepted]
+
+    def wamids_to(self, wa_id: str) -> list[str]:
+        """Message ids given to accepted messages to ``wa_id``."""
+        with self._lock:
+            return [
+                str(s.wamid)
+                for s in self.sent
+                if s.accepted and s.payload.get("to") == wa_id
+            ]
+
+    def texts_to(self, wa_id: str) -> list[str]:
+        """What the participant saw, one string per accepted message."""
+        return [visible_text(p) for p in self.accepted_to(wa_id)]
+
+    def wait_for(
+        self, predicate: Callable[[], bool], timeout: float = 30.0, what: str = ""
+    ) -> None:
+        """Poll until ``predicate()`` holds; else fail the test naming ``what``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what or predicate}")
+
+    def wait_for_texts(
+        self, wa_id: str, count: int, timeout: float = 30.0
+    ) -> list[str]:
+        """Wait until ``wa_id`` got at least ``count`` messages; return them all."""
+        self.wait_for(
+            lambda: len(self.texts_to(wa_id)) >= count,
+            timeout,
+            f"{count} messages to {wa_id} (got {self.texts_to(wa_id)})",
+        )
+        return self.texts_to(wa_id)
+
+    # --- the API ----------------------------------------------------------------------
+
+    async def _messages(self, request: Request) -> JSONResponse:
+        try:
+            payload = await request.json()
+        except ValueError:
+            payload = None
+        record = Sent(
+            payload=payload if isinstance(payload, dict) else {}, accepted=False
+        )
+        with self._lock:
+            self.sent.append(record)
+        try:
+            self._check(request, payload)
+        except GraphError as exc:
+            record.error_code = exc.code
+            return JSONResponse(exc.body(), status_code=exc.status)
+        record.accepted = True
+        record.wamid = f"wamid.FAKE{next(_wamids):012d}"
+        to = str(record.payload["to"])
+        return JSONResponse(
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": to, "wa_id": to}],
+                "messages": [{"id": record.wamid}],
+            }
+        )
+
+    def _check(self, request: Request, payload: Any) -> None:
+        if request.headers.get("authorization") != f"Bearer {self.access_token}":
+            raise GraphError(
+                190, "Invalid OAuth access token - Cannot parse access token", 401
+            )
+        if request.path_params["phone_number_id"] != self.phone_number_id:
+            raise GraphError(
+                100,
+                f"Unsupported post request. Object with ID "
+                f"'{request.path_params['phone_number_id']}' does not exist",
+                subcode=33,
+                kind="GraphMethodException",
+            )
+        kind = validate_message(payload, self.templates)
+        if kind != "template":
+            with self._lock:
+                last = self.last_customer_message.get(str(payload["to"]))
+            if last is None or datetime.now(timezone.utc) - last >= WINDOW:
+                raise GraphError(
+                    131047,
+                    "Re-engagement message: more than 24 hours have passed since "
+                    "the recipient last replied",
+                )
+
+
+def visible_text(payload: dict[str, Any]) -> str:
+    """The text a participant sees for one message payload."""
+    kind = payload.get("type", "text")
+    if kind == "text":
+        return str(payload["text"]["body"])
+    if kind == "interactive":
+        return str(payload["interactive"]["body"]["text"])
+    if kind == "template":
+        template = payload["template"]
+        params = [
+            p.get("text", "")
+            for c in template.get("components", [])
+            for p in c.get("parameters", [])
+        ]
+        return f"[template {template['name']}] " + " ".join(params)
+    return f"[{kind}]"

@@ -1,0 +1,130 @@
+"""The same complaint through Telegram and through WhatsApp files the same ticket.
+
+Real Rasa, action server and gateway; fake Bot API and Graph API that refuse what
+the real ones refuse. Runs on SQLite and PostgreSQL (the ``stack`` fixture).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from tests.fakes import telegram_updates as tg
+from tests.fakes import whatsapp_updates as wa
+from tests.integration.conftest import WA_PHONE_ID, WA_SECRET, Stack
+
+REFERENCE = re.compile(r"\bADU-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b")
+OPENING = "saya mau lapor, kantor bpjs menolak melayani saya"
+WHEN = "kemarin jam 9 pagi"
+SAID = "dia bilang harus ke kantor cabang dulu"
+COMPARED = (
+    "kind",
+    "status",
+    "office",
+    "event_at",
+    "staff_role",
+    "staff_said",
+    "resolution_wanted",
+    "category",
+    "first_response_due",
+    "resolution_due",
+)
+
+
+def _wait_new(texts: Callable[[], list[str]], seen: int, marker: str) -> None:
+    """Wait until a message after the first ``seen`` contains ``marker``."""
+    deadline = time.monotonic() + 60
+    while not any(marker in t for t in texts()[seen:]):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no reply with {marker!r}: {texts()[seen:]}")
+        time.sleep(0.05)
+
+
+def _telegram_complaint(stack: Stack) -> str:
+    chat = random.randint(10_000_000, 99_999_999)
+    api = stack.telegram
+
+    def say(update: dict[str, Any], marker: str) -> None:
+        seen = len(api.sent_texts(chat))
+        assert stack.post_update(update).status_code == 200
+        _wait_new(lambda: api.sent_texts(chat), seen, marker)
+
+    say(tg.text(chat, OPENING), "kantor BPJS Ketenagakerjaan mana")
+    say(api.press(chat, "Klaten"), "Kapan kejadiannya")
+    say(tg.text(chat, WHEN), "Siapa yang menolak")
+    say(api.press(chat, "Petugas loket"), "Apa yang dia katakan")
+    say(tg.text(chat, SAID), "Apa yang Anda minta")
+    say(api.press(chat, "Saya minta dilayani sesuai hak saya"), "ADU-")
+    assert not api.refused("sendMessage")
+    assert not api.refused("answerCallbackQuery")
+    match = REFERENCE.search(api.sent_texts(chat)[-1])
+    assert match
+    return match.group(0)
+
+
+def _post_whatsapp(stack: Stack, payload: dict[str, Any]) -> httpx.Response:
+    assert stack.whatsapp is not None
+    for entry in payload["entry"]:
+        for change in entry["changes"]:
+            for message in change["value"].get("messages", []):
+                stack.whatsapp.customer_wrote(message["from"])
+    body, headers = wa.signed(payload, WA_SECRET)
+    return httpx.post(
+        f"{stack.gateway_url}/whatsapp/webhook", content=body, headers=headers
+    )
+
+
+def _whatsapp_complaint(stack: Stack) -> str:
+    api = stack.whatsapp
+    assert api is not None
+    wa_id = f"628{random.randint(10**9, 10**10 - 1)}"
+
+    def say(payload: dict[str, Any], marker: str) -> dict[str, Any]:
+        assert api is not None
+        seen = len(api.texts_to(wa_id))
+        assert _post_whatsapp(stack, payload).status_code == 200
+        _wait_new(lambda: api.texts_to(wa_id), seen, marker)
+        return api.accepted_to(wa_id)[-1]
+
+    ask_office = say(wa.text(WA_PHONE_ID, wa_id, OPENING), "kantor BPJS")
+    # Four offices: a list message; the row id is the payload.
+    assert ask_office["interactive"]["type"] == "list"
+    rows = ask_office["interactive"]["action"]["sections"][0]["rows"]
+    klaten = next(r for r in rows if r["title"] == "Klaten")
+    say(wa.list_reply(WA_PHONE_ID, wa_id, klaten["id"], "Klaten"), "Kapan")
+    ask_role = say(wa.text(WA_PHONE_ID, wa_id, WHEN), "Siapa yang menolak")
+    rows = ask_role["interactive"]["action"]["sections"][0]["rows"]
+    loket = next(r for r in rows if r["title"] == "Petugas loket")
+    say(wa.list_reply(WA_PHONE_ID, wa_id, loket["id"], loket["title"]), "katakan")
+    ask_wanted = say(wa.text(WA_PHONE_ID, wa_id, SAID), "Apa yang Anda minta")
+    # Three options: reply buttons.
+    assert ask_wanted["interactive"]["type"] == "button"
+    first = ask_wanted["interactive"]["action"]["buttons"][0]["reply"]
+    say(wa.button_reply(WA_PHONE_ID, wa_id, first["id"], first["title"]), "ADU-")
+    refused = [s for s in api.refused() if s.payload.get("to") == wa_id]
+    assert refused == []
+    match = REFERENCE.search(api.texts_to(wa_id)[-1])
+    assert match
+    return match.group(0)
+
+
+def test_the_same_complaint_on_both_channels_files_equivalent_tickets(
+    stack: Stack,
+) -> None:
+    on_telegram = _telegram_complaint(stack)
+    on_whatsapp = _whatsapp_complaint(stack)
+    tickets = {t["id"]: t for t in stack.tickets()}
+    telegram_ticket, whatsapp_ticket = tickets[on_telegram], tickets[on_whatsapp]
+    assert telegram_ticket["channel"] == "telegram"
+    assert whatsapp_ticket["channel"] == "whatsapp"
+    assert {k: telegram_ticket[k] for k in COMPARED} == {
+        k: whatsapp_ticket[k] for k in COMPARED
+    }
+    assert whatsapp_ticket["office"] == "kc_klaten"
+    assert whatsapp_ticket["staff_role"] == "petugas_loket"
+    assert whatsapp_ticket["resolution_wanted"] == "Saya minta dilayani sesuai hak saya"
