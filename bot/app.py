@@ -15,7 +15,9 @@ from starlette.routing import Route
 
 from bot.channels.telegram import TelegramChannel
 from bot.channels.webchat import WebChatChannel
+from bot.crypto import DataCipher
 from bot.dialogue import Dialogue
+from bot.identity_tokens import IdentityTokens
 from bot.outbound import Outbound
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
@@ -40,7 +42,10 @@ def build_services(settings: Settings) -> Services:
     db = Database(settings.database_url)
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
     outbound = Outbound(db)
-    dialogue = Dialogue(db, rasa, outbound, settings.max_inbound_chars)
+    tokens = IdentityTokens(db, DataCipher(settings.data_key()))
+    dialogue = Dialogue(
+        db, rasa, outbound, settings.max_inbound_chars, tokenise=tokens.tokenise
+    )
     telegram = None
     if settings.telegram:
         telegram = TelegramChannel(settings.telegram, dialogue, outbound)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot import conversations
@@ -42,12 +43,19 @@ class Dialogue:
     """Records, forwards to Rasa and delivers, one turn at a time per participant."""
 
     def __init__(
-        self, db: Database, rasa: RasaClient, outbound: Outbound, max_inbound_chars: int
+        self,
+        db: Database,
+        rasa: RasaClient,
+        outbound: Outbound,
+        max_inbound_chars: int,
+        tokenise: Callable[[str], str] | None = None,
     ) -> None:
         self._db = db
         self._rasa = rasa
         self._outbound = outbound
         self._max_chars = max_inbound_chars
+        # Long numbers (NIK, KPJ) become tokens before Rasa sees them (P3).
+        self._tokenise = tokenise
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def accept(
@@ -103,10 +111,13 @@ class Dialogue:
             "channel": inbound.key.channel,
             "button": inbound.kind == "button" or chosen is not None,
         }
+        forwarded = chosen or inbound.text
+        if self._tokenise is not None:
+            forwarded = await asyncio.to_thread(self._tokenise, forwarded)
         try:
             replies = await self._rasa.send(
                 inbound.key.sender_id,
-                chosen or inbound.text,
+                forwarded,
                 inbound.key.channel,
                 metadata,
             )

@@ -57,6 +57,12 @@ class Settings:
     offices_file: Path
     max_inbound_chars: int
     data_encryption_key: str | None
+    # Stopping participation (P3): the core system's registry and the service level.
+    registry_url: str | None = None
+    registry_token: str | None = None
+    registry_timeout_seconds: float = 5.0
+    resignation_processing_working_days: int = 5
+    participants_file: Path = PROJECT_ROOT / "bot" / "data" / "participants.csv"
 
     @property
     def uses_sqlite(self) -> bool:
@@ -167,6 +173,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         max_inbound_chars=_int(env, "MAX_INBOUND_CHARS", 2000),
         data_encryption_key=_data_key(env, database_url),
+        registry_url=_nonempty(env, "REGISTRY_URL"),
+        registry_token=_nonempty(env, "REGISTRY_TOKEN"),
+        registry_timeout_seconds=float(env.get("REGISTRY_TIMEOUT_SECONDS") or 5),
+        resignation_processing_working_days=_int(
+            env, "RESIGNATION_PROCESSING_WORKING_DAYS", 5
+        ),
+        participants_file=Path(
+            env.get("PARTICIPANTS_FILE")
+            or PROJECT_ROOT / "bot" / "data" / "participants.csv"
+        ),
     )
 
 
