@@ -36,7 +36,7 @@ from bot.eligibility import (
     RuleSet,
     load_rules,
 )
-from bot.identity_tokens import TOKEN_PATTERN, IdentityTokens
+from bot.identity_tokens import TOKEN_PATTERN, TOKEN_WORD, IdentityTokens
 from bot.privacy import mask_value
 from bot.registry import (
     HttpRegistry,
@@ -95,11 +95,11 @@ _NO = re.compile(
     r"^(tidak|tdk|ga|gak|nggak|enggak|engga|ndak|no|nope|tolak|jangan|belum|mboten|"
     r"tidak setuju|ga setuju|gak setuju)\b"
 )
+_WHAT = r"nik|ktp|tanggal lahir|tgl lahir|tanggal|tgl|kpj|alasan"
+_WRONG = r"salah|keliru|ganti|ubah|ralat|koreksi|diganti|diubah"
 _CORRECTION = re.compile(
-    r"\b(?P<what>nik|ktp|tanggal lahir|tgl lahir|tanggal|tgl|kpj|alasan)\b"
-    r".{0,20}\b(salah|keliru|ganti|ubah|ralat|koreksi|diganti|diubah)\b"
-    r"|\b(salah|keliru|ganti|ubah|ralat|koreksi)\b.{0,12}"
-    r"\b(?P<what2>nik|ktp|tanggal lahir|tgl lahir|tanggal|tgl|kpj|alasan)\b",
+    rf"\b(?P<what>{_WHAT})(?:nya)?\b.{{0,20}}\b({_WRONG})\b"
+    rf"|\b({_WRONG})\b.{{0,12}}\b(?P<what2>{_WHAT})(?:nya)?\b",
     re.IGNORECASE,
 )
 _QUESTION_WORDS = re.compile(
@@ -354,9 +354,7 @@ class ValidateResignForm(Action):
         slots: dict[str, Any],
         text: str,
     ) -> dict[str, Any]:
-        tokens = services().tokens
-        revealed = tokens.reveal(text)
-        numbers = nik_rules.numbers_in(revealed)
+        numbers, expired = _numbers(text)
         niks = [n for n in numbers if len(n.digits) == nik_rules.NIK_LENGTH]
         kpjs = [
             n
@@ -375,18 +373,19 @@ class ValidateResignForm(Action):
                     )
                 nik_rules.parse_nik(wrong.raw)  # raises with the precise problem
                 return {NIK: None}
-            elif TOKEN_PATTERN.search(revealed):
+            elif expired:
                 raise nik_rules.IdentityError(copy_text("identity_token_expired"))
             else:
                 raise nik_rules.IdentityError(copy_text("identity_nik_missing"))
         except nik_rules.IdentityError as problem:
             dispatcher.utter_message(text=str(problem))
             return {NIK: None}
+        tokens = services().tokens
         updates[NIK] = tokens.issue(nik.digits)
         if kpjs:
             updates[KPJ] = tokens.issue(kpjs[0].digits)
         # The date of birth may come in the same message.
-        born = self._date_in(revealed)
+        born = self._date_in(text)
         if isinstance(born, date):
             return self._check_and_verify(
                 dispatcher, tracker, {**slots, **updates}, updates, nik, born
@@ -394,9 +393,10 @@ class ValidateResignForm(Action):
         return updates
 
     @staticmethod
-    def _date_in(revealed: str) -> date | nik_rules.IdentityError | None:
-        without_numbers = revealed
-        for number in nik_rules.numbers_in(revealed):
+    def _date_in(text: str) -> date | nik_rules.IdentityError | None:
+        """A date of birth in ``text``, looked for outside the long numbers."""
+        without_numbers = TOKEN_WORD.sub(" ", text)
+        for number in nik_rules.numbers_in(without_numbers):
             without_numbers = without_numbers.replace(number.raw, " ")
         try:
             return nik_rules.find_birth_date(without_numbers, today())
@@ -411,8 +411,7 @@ class ValidateResignForm(Action):
         text: str,
     ) -> dict[str, Any]:
         tokens = services().tokens
-        revealed = tokens.reveal(text)
-        born = self._date_in(revealed)
+        born = self._date_in(text)
         if born is None:
             dispatcher.utter_message(text=copy_text("identity_date_missing"))
             return {BIRTH_DATE: None}
@@ -547,6 +546,24 @@ class ValidateResignForm(Action):
             nik_masked=mask_value(record.nik),
             reason=slots.get(REASON) or "-",
         )
+
+
+def _numbers(text: str) -> tuple[list[nik_rules.NumberInText], bool]:
+    """The long numbers of a message, and whether a token could not be read.
+
+    Each token is revealed with what is stuck to it, on its own: the gateway already
+    split the message where one number ends, so a NIK and a date typed together
+    are not read as one 24-digit number.
+    """
+    tokens = services().tokens
+    found: list[nik_rules.NumberInText] = []
+    expired = False
+    for word in TOKEN_WORD.findall(text):
+        revealed = tokens.reveal(word)
+        expired = expired or bool(TOKEN_PATTERN.search(revealed))
+        found += nik_rules.numbers_in(revealed)
+    found += nik_rules.numbers_in(TOKEN_WORD.sub(" ", text))
+    return found, expired
 
 
 def _identity_result(

@@ -23,10 +23,13 @@ from bot.store.models import IdentityToken, utcnow
 LIFETIME = timedelta(days=2)
 MIN_DIGITS = 10
 KPJ_DIGITS = 11
+NIK_DIGITS = 16
 # Digits with at most one space, dot or dash between two of them.
 _NUMBER = re.compile(r"(?<![\d+])\+?\d(?:[ .\-]?\d)*(?!\d)")
 _PHONE = re.compile(r"^(?:\+?62[ .\-]?8|0[ .\-]?8)")
-TOKEN_PATTERN = re.compile(r"\b(?:nik|kpj)tok[0-9a-f]{10}\b")
+TOKEN_PATTERN = re.compile(r"(?:nik|kpj)tok[0-9a-f]{10}")
+# A token with whatever is stuck to it ("NIKniktok...", "niktok...A").
+TOKEN_WORD = re.compile(r"[0-9A-Za-z]*?(?:nik|kpj)tok[0-9a-f]{10}[0-9A-Za-z]*")
 
 
 def _is_phone(number: str) -> bool:
@@ -38,6 +41,40 @@ def _new_token(digits: str) -> str:
     return prefix + secrets.token_hex(5)
 
 
+def _split_run(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of a digit run to tokenise, split where a NIK or KPJ ends.
+
+    "3374010501900004 1990-01-05" is a NIK and a date typed together: the run
+    is cut at the space after the 16th digit, so the date stays readable.
+    """
+    groups = [
+        (m.start() + start, m.end() + start)
+        for m in re.finditer(r"\S+", text[start:end])
+    ]
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(groups):
+        count = 0
+        cut = None
+        for j in range(i, len(groups)):
+            count += len(normalise_number(text[groups[j][0] : groups[j][1]]))
+            if count == NIK_DIGITS:
+                cut = j
+                break
+            if count == KPJ_DIGITS:
+                cut = j  # a KPJ, unless the following groups make a NIK
+            if count > NIK_DIGITS:
+                break
+        if cut is None:
+            rest = (groups[i][0], groups[-1][1])
+            if len(normalise_number(text[rest[0] : rest[1]])) >= MIN_DIGITS:
+                spans.append(rest)
+            break
+        spans.append((groups[i][0], groups[cut][1]))
+        i = cut + 1
+    return spans
+
+
 class IdentityTokens:
     """Issues and resolves tokens for numbers in messages."""
 
@@ -47,13 +84,13 @@ class IdentityTokens:
 
     def tokenise(self, text: str, now: datetime | None = None) -> str:
         """``text`` with every long non-phone number replaced by a token."""
-        numbers = [
-            m
-            for m in _NUMBER.finditer(text)
-            if len(normalise_number(m.group(0))) >= MIN_DIGITS
-            and not _is_phone(m.group(0))
+        spans = [
+            span
+            for run in _NUMBER.finditer(text)
+            if not _is_phone(run.group(0))
+            for span in _split_run(text, run.start(), run.end())
         ]
-        if not numbers:
+        if not spans:
             return text
         moment = now or utcnow()
         parts: list[str] = []
@@ -62,8 +99,8 @@ class IdentityTokens:
             session.execute(
                 delete(IdentityToken).where(IdentityToken.expires_at < moment)
             )
-            for match in numbers:
-                digits = normalise_number(match.group(0))
+            for start, end in spans:
+                digits = normalise_number(text[start:end])
                 token = _new_token(digits)
                 session.add(
                     IdentityToken(
@@ -73,8 +110,8 @@ class IdentityTokens:
                         expires_at=moment + LIFETIME,
                     )
                 )
-                parts += [text[last : match.start()], token]
-                last = match.end()
+                parts += [text[last:start], token]
+                last = end
         parts.append(text[last:])
         return "".join(parts)
 
