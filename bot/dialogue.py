@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot import conversations
 from bot.conversations import ConversationKey
 from bot.outbound import Outbound
@@ -113,7 +115,12 @@ class Dialogue:
         }
         forwarded = chosen or inbound.text
         if self._tokenise is not None:
-            forwarded = await asyncio.to_thread(self._tokenise, forwarded)
+            try:
+                forwarded = await asyncio.to_thread(self._tokenise, forwarded)
+            except SQLAlchemyError:
+                # Never forward the raw number instead: apologise.
+                logger.exception("could not tokenise message %s", inbound.message_id)
+                return [BotMessage(text=copy_text("service_down"))]
         try:
             replies = await self._rasa.send(
                 inbound.key.sender_id,
