@@ -384,8 +384,11 @@ class ValidateResignForm(Action):
         updates[NIK] = tokens.issue(nik.digits)
         if kpjs:
             updates[KPJ] = tokens.issue(kpjs[0].digits)
-        # The date of birth may come in the same message.
+        # The date of birth may come in the same message, or be known already
+        # (the NIK was corrected after the date was given).
         born = self._date_in(text)
+        if born is None and slots.get(BIRTH_DATE):
+            born = date.fromisoformat(str(slots[BIRTH_DATE]))
         if isinstance(born, date):
             return self._check_and_verify(
                 dispatcher, tracker, {**slots, **updates}, updates, nik, born

@@ -313,6 +313,21 @@ def test_correction_asks_again(db: Database) -> None:
     assert said[-1] == "ASK resign_reason"
 
 
+def test_correcting_the_nik_after_the_check_checks_again(db: Database) -> None:
+    chat = Chat(db)
+    chat.identify("Sutrisno Wibowo")
+    assert chat.slots[resign.OUTCOME] == "ELIGIBLE"
+    said = chat.say("nik saya keliru", intent="inform")
+    assert said[-1] == "ASK resign_nik"
+    assert chat.slots[resign.OUTCOME] is None
+    said = chat.say("3309020101800007")  # Hartono; the date is still 12-03-1971
+    assert "Sisa percobaan: 2" in said[0]
+    assert said[-1] == "ASK resign_birth_date"
+    said = chat.say("1 januari 1980")
+    assert "aturan ELG-04-ALREADY-INACTIVE" in said[0]
+    assert chat.asked is None
+
+
 def test_registry_outage_is_not_a_not_found(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
