@@ -69,6 +69,8 @@ class ActionCheckStatus(Action):
                 ticket = get_by_reference(session, reference)
                 if ticket is None:
                     return None
+                if ticket.kind == "resignation":
+                    return _request_status(ticket)
                 return {
                     "reference": ticket.reference,
                     "kind": label("kind", ticket.kind),
@@ -88,6 +90,9 @@ class ActionCheckStatus(Action):
             dispatcher.utter_message(
                 response="utter_ticket_not_found", reference=reference
             )
+        elif found.get("kind_code") == "resignation":
+            del found["kind_code"]
+            dispatcher.utter_message(response="utter_request_status", **found)
         else:
             dispatcher.utter_message(response="utter_ticket_status", **found)
         return [SlotSet("ticket_reference", None)]
@@ -95,3 +100,16 @@ class ActionCheckStatus(Action):
 
 def _day(value: Any) -> str:
     return long_date(value) if value is not None else "-"
+
+
+def _request_status(ticket: Any) -> dict[str, str]:
+    """A resignation request (``BRH-``): status, outcome, processing deadline."""
+    return {
+        "kind_code": "resignation",
+        "reference": ticket.reference,
+        "kind": label("kind", ticket.kind),
+        "status": label("status", ticket.status),
+        "created": long_date(jakarta_date(ticket.created_at)),
+        "outcome": label("outcome", ticket.outcome),
+        "due": _day(ticket.resolution_due),
+    }

@@ -16,7 +16,9 @@ from starlette.routing import Route
 from bot.channels.telegram import TelegramChannel
 from bot.channels.webchat import WebChatChannel
 from bot.channels.whatsapp import WhatsAppChannel
+from bot.crypto import DataCipher
 from bot.dialogue import Dialogue
+from bot.identity_tokens import IdentityTokens
 from bot.outbound import Outbound
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
@@ -42,6 +44,7 @@ def build_services(settings: Settings) -> Services:
     db = Database(settings.database_url)
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
     outbound = Outbound(db)
+    tokens = IdentityTokens(db, DataCipher(settings.data_key()))
     dialogue = Dialogue(
         db,
         rasa,
@@ -49,6 +52,7 @@ def build_services(settings: Settings) -> Services:
         settings.max_inbound_chars,
         rate_limit_per_minute=settings.rate_limit_per_minute,
         lease_seconds=2 * settings.rasa_timeout_seconds + 30,
+        tokenise=tokens.tokenise,
     )
     telegram = None
     if settings.telegram:

@@ -62,6 +62,26 @@ def _tickets_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.crypto import DataCipher
+    from bot.registry import SqlRegistry, read_csv
+
+    db = Database(settings.database_url)
+    try:
+        registry = SqlRegistry(db, DataCipher(settings.data_key()))
+        if args.if_empty and registry.count() > 0:
+            print("demo registry already loaded")
+            return 0
+        path = Path(args.csv) if args.csv else settings.participants_file
+        loaded = registry.load(read_csv(path))
+    finally:
+        db.dispose()
+    print(f"demo registry: {loaded} participants loaded from {path.name}")
+    return 0
+
+
 def _secret(settings: Settings, args: argparse.Namespace) -> int:
     print(ensure_local_secret(settings.var_dir, args.name))
     return 0
@@ -86,6 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="JSON array (PRODUCT.md §10)"
     )
     listing.set_defaults(handler=_tickets_list)
+
+    seed = commands.add_parser(
+        "seed-demo", help="load the demo participant registry (NIKs encrypted)"
+    )
+    seed.add_argument("--csv", help="participants CSV (default: PARTICIPANTS_FILE)")
+    seed.add_argument(
+        "--if-empty", action="store_true", help="do nothing when already loaded"
+    )
+    seed.set_defaults(handler=_seed_demo)
 
     secret = commands.add_parser(
         "secret", help="print a local secret, creating it once"

@@ -14,10 +14,11 @@ import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot import conversations, leases, ratelimit
 from bot.conversations import ConversationKey
@@ -68,6 +69,7 @@ class Dialogue:
         *,
         rate_limit_per_minute: int = 20,
         lease_seconds: float = 90.0,
+        tokenise: Callable[[str], str] | None = None,
     ) -> None:
         self._db = db
         self._rasa = rasa
@@ -77,6 +79,8 @@ class Dialogue:
         self._lease = timedelta(seconds=lease_seconds)
         self._holder = uuid.uuid4().hex[:16]  # + ":<message id>" fits String(40)
         self._released: dict[str, asyncio.Event] = {}
+        # Long numbers (NIK, KPJ) become tokens before Rasa sees them (P3).
+        self._tokenise = tokenise
 
     async def accept(
         self,
@@ -240,10 +244,18 @@ class Dialogue:
             "channel": inbound.key.channel,
             "button": inbound.kind == "button" or chosen is not None,
         }
+        forwarded = chosen or inbound.text
+        if self._tokenise is not None:
+            try:
+                forwarded = await asyncio.to_thread(self._tokenise, forwarded)
+            except SQLAlchemyError:
+                # Never forward the raw number instead: apologise.
+                logger.exception("could not tokenise message %s", inbound.message_id)
+                return [BotMessage(text=copy_text("service_down"))], "notice"
         try:
             replies = await self._rasa.send(
                 inbound.key.sender_id,
-                chosen or inbound.text,
+                forwarded,
                 inbound.key.channel,
                 metadata,
             )

@@ -74,6 +74,12 @@ class Settings:
     data_encryption_key: str | None
     whatsapp: WhatsAppSettings | None = None
     rate_limit_per_minute: int = 20
+    # Stopping participation (P3): the core system's registry and the service level.
+    registry_url: str | None = None
+    registry_token: str | None = None
+    registry_timeout_seconds: float = 5.0
+    resignation_processing_working_days: int = 5
+    participants_file: Path = PROJECT_ROOT / "bot" / "data" / "participants.csv"
 
     @property
     def uses_sqlite(self) -> bool:
@@ -224,6 +230,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         data_encryption_key=_data_key(env, database_url),
         whatsapp=_whatsapp(env),
         rate_limit_per_minute=_positive(env, "RATE_LIMIT_PER_MINUTE", 20),
+        registry_url=_nonempty(env, "REGISTRY_URL"),
+        registry_token=_nonempty(env, "REGISTRY_TOKEN"),
+        registry_timeout_seconds=float(env.get("REGISTRY_TIMEOUT_SECONDS") or 5),
+        resignation_processing_working_days=_int(
+            env, "RESIGNATION_PROCESSING_WORKING_DAYS", 5
+        ),
+        participants_file=Path(
+            env.get("PARTICIPANTS_FILE")
+            or PROJECT_ROOT / "bot" / "data" / "participants.csv"
+        ),
     )
 
 

@@ -1,7 +1,8 @@
 """``rasa data validate`` with every warning treated as an error, but one kind.
 
 Rasa warns that a response is "not used in any story or rule" even when a form asks
-with it (``utter_ask_<slot>``) or a custom action utters it. Those are checked here
+with it (``utter_ask_<slot>``), a custom action utters it, or an eligibility rule
+names it. Those are checked here
 against the forms and the action code instead; any other warning fails the build.
 Runs in the Rasa environment.
 """
@@ -35,6 +36,8 @@ def main() -> int:
         "config.yml", "domain.yml", ["nlu", "stories"]
     )
     action_code = "".join(p.read_text() for p in Path("actions").rglob("*.py"))
+    # Eligibility rules name the response each outcome is told with (P3).
+    action_code += Path("bot/data/eligibility_rules.yml").read_text()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         domain = importer.get_domain()

@@ -1,0 +1,308 @@
+"""Stopping participation end to end through the Telegram webhook (SQLite, PostgreSQL).
+
+Every demo participant of the fixtures is played through a real conversation and
+must reach the outcome PRODUCT.md §4 gives it. The last test searches the whole
+store (and the SQLite file, Rasa's tracker and the process logs) for a raw NIK.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import MetaData, select
+
+from bot.registry import ParticipantRecord, read_csv
+from bot.store.db import Database
+from bot.store.models import Consent, Conversation, Ticket
+from tests.fakes import telegram_updates as tg
+from tests.integration.conftest import Stack
+from tests.integration.processes import APP_PYTHON, QUIET_ENV, ROOT, TEST_DATA_KEY
+
+REFERENCE = re.compile(r"\bBRH-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b")
+DEMO = {r.full_name: r for r in read_csv(ROOT / "bot" / "data" / "participants.csv")}
+ELIGIBLE = (
+    "Sutrisno Wibowo",
+    "Sri Lestari",
+    "Rina Marlina",
+    "Nur Hidayah",
+    "Slamet Riyadi",
+    "Dewi Anggraini",
+)
+NOT_ELIGIBLE = {
+    "Agus Prasetyo": ("ELG-02-WAGE-EARNER", "HRD PT Sinar Tekstil Semarang", False),
+    "Joko Santoso": ("ELG-03-CONSTRUCTION", "kontraktor CV Karya Bangun", False),
+    "Wahyuni": ("ELG-04-ALREADY-INACTIVE", "tidak ada yang perlu dihentikan", False),
+    "Hartono": ("ELG-04-ALREADY-INACTIVE", "tidak ada yang perlu dihentikan", False),
+    "Bambang Supriyadi": ("ELG-05-CLAIM-IN-PROCESS", "klaim JKK", True),
+    "Suparman": ("ELG-01-DECEASED", "turut berduka cita", True),
+}
+ASK_NIK = "Ketik NIK Anda"
+ASK_BIRTH = "ketik tanggal lahir"
+ASK_REASON = "Apa alasan Anda berhenti"
+ASK_CONFIRM = "Kirim permohonan berhenti sekarang"
+HANDOFF = "perlu dibantu petugas"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_registry(stack: Stack) -> None:
+    """``python -m bot seed-demo`` against the stack's database, as `make run` does."""
+    env = {
+        **os.environ,
+        **QUIET_ENV,
+        "DATABASE_URL": stack.database_url,
+        "DATA_ENCRYPTION_KEY": TEST_DATA_KEY,
+        "BPU_VAR_DIR": str(stack.var_dir),
+    }
+    argv = [APP_PYTHON, "-m", "bot", "seed-demo", "--if-empty"]
+    first = subprocess.run(
+        argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "12 participants loaded" in first.stdout
+    again = subprocess.run(
+        argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "already loaded" in again.stdout
+
+
+class Chat:
+    """One Telegram participant; each turn waits for the bot's last message."""
+
+    def __init__(self, stack: Stack, chat_id: int) -> None:
+        self.stack = stack
+        self.chat_id = chat_id
+
+    def _send(self, update: dict[str, Any], until: str) -> list[str]:
+        before = len(self.stack.telegram.sent_texts(self.chat_id))
+        assert self.stack.post_update(update).status_code == 200
+
+        def arrived() -> bool:
+            new = self.stack.telegram.sent_texts(self.chat_id)[before:]
+            return any(until in t for t in new)
+
+        self.stack.telegram.wait_for(
+            arrived,
+            timeout=45,
+            what=f"{until!r} after {self.stack.telegram.sent_texts(self.chat_id)}",
+        )
+        return self.stack.telegram.sent_texts(self.chat_id)[before:]
+
+    def say(self, words: str, until: str) -> list[str]:
+        return self._send(tg.text(self.chat_id, words), until)
+
+    def press(self, payload: str, until: str) -> list[str]:
+        return self._send(tg.button(self.chat_id, payload), until)
+
+    def identify(self, record: ParticipantRecord, born: str, until: str) -> list[str]:
+        """Start, consent, NIK (typed with spaces), then the date of birth."""
+        said = self.say(
+            "saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju"
+        )
+        assert "JKK" in said[0] and "JHT" in said[0]
+        self.press("/affirm", until=ASK_NIK)
+        spaced = " ".join(record.nik[i : i + 4] for i in range(0, 16, 4))
+        self.say(spaced, until=ASK_BIRTH)
+        return self.say(born, until=until)
+
+
+def _born(record: ParticipantRecord) -> str:
+    return record.birth_date.strftime("%d-%m-%Y")
+
+
+@pytest.mark.parametrize("name", ELIGIBLE)
+def test_eligible_participant_gets_a_brh_reference(
+    stack: Stack, chat_id: int, name: str
+) -> None:
+    record = DEMO[name]
+    chat = Chat(stack, chat_id)
+    said = chat.identify(record, _born(record), until=ASK_REASON)
+    joined = "\n".join(said)
+    assert f"Data Anda cocok, {name}" in joined
+    assert "aturan ELG-06-ACTIVE-BPU (sumber S3, S4)" in joined
+    if record.autodebit:
+        assert "ditarik otomatis" in joined
+    said = chat.press("Sudah tidak bekerja", until=ASK_CONFIRM)
+    assert f"NIK: ************{record.nik[-4:]}" in "\n".join(said)
+    said = chat.press("/affirm", until="Simpan nomor")
+    filed = said[-1]
+    match = REFERENCE.search(filed)
+    assert match, filed
+    assert "diproses paling lambat" in filed
+    tickets = {t["id"]: t for t in stack.tickets()}
+    ticket = tickets[match.group(0)]
+    assert ticket["kind"] == "resignation"
+    assert ticket["outcome"] == "ELIGIBLE"
+    assert ticket["channel"] == "telegram"
+    assert ticket["status"] == "baru"
+    assert ticket["resolution_due"] > ticket["created_at"][:10]
+    db = Database(stack.database_url)
+    try:
+        with db.session() as session:
+            row = session.scalar(select(Ticket).where(Ticket.reference == match[0]))
+            assert row is not None
+            assert row.rules_fired is not None
+            assert row.rules_fired[0] == "ELG-06-ACTIVE-BPU"
+            assert row.ruleset_version == "2026.11.1"
+            assert row.request_reason == "Sudah tidak bekerja"
+            consents = session.scalars(
+                select(Consent).where(Consent.sender_id == f"telegram:{chat_id}")
+            ).all()
+            assert [c.granted for c in consents] == [True]
+            assert consents[0].text_version.startswith("sha256:")
+    finally:
+        db.dispose()
+    said = chat.say(f"status {match.group(0).lower()}", until=match.group(0))
+    assert "memenuhi syarat" in said[-1]
+
+
+@pytest.mark.parametrize("name", sorted(NOT_ELIGIBLE))
+def test_other_participants_get_their_route_and_no_request(
+    stack: Stack, chat_id: int, name: str
+) -> None:
+    rule_id, route, handoff = NOT_ELIGIBLE[name]
+    record = DEMO[name]
+    chat = Chat(stack, chat_id)
+    said = chat.identify(record, _born(record), until=HANDOFF if handoff else rule_id)
+    joined = "\n".join(said)
+    assert f"aturan {rule_id}" in joined
+    assert route in joined
+    assert ASK_REASON not in joined
+    if handoff:
+        keyboard = stack.telegram.calls_to("sendMessage")[-1].params["reply_markup"]
+        assert keyboard["inline_keyboard"][0][0]["callback_data"] == "/request_human"
+    assert _requests_of(stack, chat_id) == []
+
+
+def _requests_of(stack: Stack, chat_id: int) -> list[str]:
+    db = Database(stack.database_url)
+    try:
+        with db.session() as session:
+            return list(
+                session.scalars(
+                    select(Ticket.reference)
+                    .join(Conversation, Ticket.conversation_id == Conversation.id)
+                    .where(
+                        Conversation.sender_id == f"telegram:{chat_id}",
+                        Ticket.kind == "resignation",
+                    )
+                )
+            )
+    finally:
+        db.dispose()
+
+
+def test_unknown_nik_and_wrong_kpj_get_the_same_answer(
+    stack: Stack, chat_id: int
+) -> None:
+    other = Chat(stack, chat_id)
+    other.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    other.press("/affirm", until=ASK_NIK)
+    other.say("3309041203719999", until=ASK_BIRTH)
+    not_found = other.say("12-03-1971", until=ASK_NIK)
+    other.say("3309041203710003 kpj 24019876500", until=ASK_BIRTH)
+    mismatch = other.say("12-03-1971", until=ASK_NIK)
+    assert not_found[0] == mismatch[0].replace("Sisa percobaan: 1", "Sisa percobaan: 2")
+    assert "tidak cocok dengan data peserta" in not_found[0]
+
+
+def test_three_wrong_dates_of_birth_lock_verification(
+    stack: Stack, chat_id: int
+) -> None:
+    chat = Chat(stack, chat_id)
+    record = DEMO["Dewi Anggraini"]
+    said = chat.identify(record, "10-12-2000", until=ASK_BIRTH)
+    assert "Sisa percobaan: 2" in said[0]
+    said = chat.say("11 desember 2000", until=ASK_BIRTH)
+    assert "Sisa percobaan: 1" in said[0]
+    said = chat.say("12/12/2000", until=HANDOFF)
+    assert "3 kali tidak cocok" in said[0]
+    # Still locked when the participant starts again, even with the right date.
+    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    said = chat.press("/affirm", until=HANDOFF)
+    assert "3 kali tidak cocok" in said[0]
+
+
+def test_questions_cancel_and_correction_in_the_middle(
+    stack: Stack, chat_id: int
+) -> None:
+    chat = Chat(stack, chat_id)
+    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    chat.press("/affirm", until=ASK_NIK)
+    said = chat.say("tagihan di gopay gimana?", until=ASK_NIK)
+    assert "tidak kena denda" in said[0]
+    chat.say("3309 0412 0371 0003", until=ASK_BIRTH)
+    said = chat.say("NIK saya salah", until=ASK_NIK)
+    assert said[0] == "Baik, kita perbaiki."
+    chat.say("3309106108850001", until=ASK_BIRTH)
+    said = chat.say("syaratnya apa?", until=ASK_BIRTH)
+    assert "KTP" in said[0]
+    said = chat.say("21 agustus 1985", until=ASK_REASON)
+    assert "Sri Lestari" in "\n".join(said)
+    said = chat.say("batal", until="saya batalkan")
+    assert "mulai lagi" in said[-1]
+    assert _requests_of(stack, chat_id) == []
+    # After cancelling, a new start asks everything again from the consent.
+    said = chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+
+
+def test_no_consent_asks_for_nothing(stack: Stack, chat_id: int) -> None:
+    chat = Chat(stack, chat_id)
+    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    said = chat.press("/deny", until="Contact Center 175")
+    assert ASK_NIK not in "\n".join(said)
+
+
+def _every_value(database_url: str) -> str:
+    db = Database(database_url)
+    try:
+        with db.engine.connect() as connection:
+            tables = MetaData()
+            tables.reflect(connection)
+            dump = []
+            for table in tables.sorted_tables:
+                rows = connection.execute(select(table)).all()
+                dump += [repr(tuple(row)) for row in rows]
+        return "\n".join(dump)
+    finally:
+        db.dispose()
+
+
+def test_no_raw_nik_anywhere_in_the_store(stack: Stack) -> None:
+    """Runs last in the module: by now every demo NIK has been typed at least once."""
+    niks = [r.nik for r in DEMO.values()] + ["3309041203719999"]
+    dump = _every_value(stack.database_url)
+    assert "telegram" in dump and "niktok" in dump  # the dump really has content
+    for nik in niks:
+        assert nik not in dump
+        assert " ".join(nik[i : i + 4] for i in range(0, 16, 4)) not in dump
+    if stack.database_url.startswith("sqlite"):
+        path = Path(stack.database_url.removeprefix("sqlite:///"))
+        for file in path.parent.glob(path.name + "*"):  # the file, its WAL and SHM
+            raw = file.read_bytes()
+            for nik in niks:
+                assert nik.encode() not in raw, file
+    db = Database(stack.database_url)
+    try:
+        with db.session() as session:
+            senders = list(session.scalars(select(Conversation.sender_id)))
+    finally:
+        db.dispose()
+    assert len(senders) >= len(DEMO)
+    for sender in senders:
+        tracker = httpx.get(
+            f"{stack.rasa.url}/conversations/{sender}/tracker",
+            params={"token": stack.rasa.token},
+            timeout=10,
+        )
+        assert tracker.status_code == 200
+        for nik in niks:
+            assert nik not in tracker.text, sender
+    for process in (stack.gateway, stack.actions, stack.rasa.process):
+        log = process.log_path.read_text(errors="replace")
+        for nik in niks:
+            assert nik not in log, process.name
