@@ -11,8 +11,9 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from bot import conversations
+from bot import conversations, handoffs, reveal
 from bot.conversations import ConversationKey
+from bot.crypto import DataCipher
 from bot.outbound import Outbound
 from bot.privacy import mask_identifiers
 from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
@@ -42,9 +43,17 @@ class Dialogue:
     """Records, forwards to Rasa and delivers, one turn at a time per participant."""
 
     def __init__(
-        self, db: Database, rasa: RasaClient, outbound: Outbound, max_inbound_chars: int
+        self,
+        db: Database,
+        rasa: RasaClient,
+        outbound: Outbound,
+        max_inbound_chars: int,
+        *,
+        cipher: DataCipher | None = None,
     ) -> None:
         self._db = db
+        # Keeps the encrypted originals of masked numbers for audited reveal (p4).
+        self._cipher = cipher
         self._rasa = rasa
         self._outbound = outbound
         self._max_chars = max_inbound_chars
@@ -70,6 +79,8 @@ class Dialogue:
                     kind=kind,
                     provider_message_id=provider_message_id,
                 )
+                if self._cipher is not None:
+                    reveal.remember(session, message, text, self._cipher)
                 return message.id
 
         message_id = await asyncio.to_thread(record)
@@ -94,7 +105,7 @@ class Dialogue:
             )
             return [BotMessage(text=notice)]
         conversation = await asyncio.to_thread(self._conversation, inbound.key)
-        if conversation.state != "bot":
+        if handoffs.is_active(conversation):
             return []  # a person holds this conversation: record only, stay silent
         chosen = choose_by_number(inbound.text, conversation.last_buttons)
         # "button" tells the actions that this is an answer to the question asked,
