@@ -31,7 +31,7 @@ from bot import handoffs, lifecycle, reveal, staff
 from bot.console import charts, exports, security
 from bot.conversations import ConversationKey
 from bot.crypto import CryptoError, DataCipher
-from bot.escalation import is_overdue
+from bot.escalation import event_text, is_overdue
 from bot.offices import Directory
 from bot.outbound import ChannelUnavailable, Outbound
 from bot.privacy import mask_identifiers
@@ -144,6 +144,7 @@ class Console:
             reason_labels=REASON_LABELS,
             local_time=local_time,
             office_name=self.office_name,
+            event_text=event_text,
         )
 
     def routes(self) -> list[BaseRoute]:

@@ -36,7 +36,9 @@ class ConsoleClient:
     """A logged-in staff member's browser session, without the browser."""
 
     def __init__(self, gateway_url: str) -> None:
-        self.http = httpx.Client(base_url=gateway_url, timeout=30)
+        self.http = httpx.Client(
+            base_url=gateway_url, timeout=30, follow_redirects=True
+        )
         self.csrf = ""
 
     def login(self, name: str, password: str) -> None:
@@ -47,6 +49,7 @@ class ConsoleClient:
         response = self.http.post(
             "/staff/login",
             data={"csrf": token.group(1), "name": name, "password": password},
+            follow_redirects=False,
         )
         assert response.status_code == 303, response.text
         queue = self.http.get("/staff/")
