@@ -51,6 +51,7 @@ from bot.store.models import (
     utcnow,
 )
 from bot.texts import label
+from bot.tickets import STATUSES
 from bot.texts import text as copy_text
 from bot.workdays import JAKARTA, jakarta_date
 
@@ -114,8 +115,8 @@ def waiting_text(since: datetime, now: datetime) -> str:
 
 
 def local_time(moment: datetime) -> str:
-    """``24-11-2026 09.30`` in Jakarta time."""
-    return moment.astimezone(JAKARTA).strftime("%d-%m-%Y %H.%M")
+    """``24-11-2026 09.30 WIB`` in Jakarta time."""
+    return moment.astimezone(JAKARTA).strftime("%d-%m-%Y %H.%M WIB")
 
 
 class Console:
@@ -615,7 +616,9 @@ class Console:
             staff_role=label("staff_role", ticket.staff_role),
             overdue=is_overdue(ticket, today),
             history=lifecycle.history(session, ticket.id),
-            next_statuses=sorted(lifecycle.TRANSITIONS.get(ticket.status, ())),
+            next_statuses=[
+                s for s in STATUSES if s in lifecycle.TRANSITIONS.get(ticket.status, ())
+            ],
             notes=notes,
             phone=phone,
         )

@@ -85,6 +85,7 @@ def requests_per_outcome(
     else:
         axes.text(0.5, 0.5, NO_DATA, ha="center", va="center", transform=axes.transAxes)
         axes.set_yticks([])
+        axes.set_xticks([])
     axes.set_title("Permohonan berhenti per hasil pemeriksaan")
     axes.set_xlabel("jumlah permohonan")
     figure.tight_layout()
