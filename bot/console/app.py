@@ -51,8 +51,8 @@ from bot.store.models import (
     utcnow,
 )
 from bot.texts import label
-from bot.tickets import STATUSES
 from bot.texts import text as copy_text
+from bot.tickets import STATUSES
 from bot.workdays import JAKARTA, jakarta_date
 
 logger = logging.getLogger(__name__)
