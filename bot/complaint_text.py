@@ -89,14 +89,14 @@ _ATTEMPTS = re.compile(
 )
 # Bribery, illegal levies, threats, harassment: such complaints go to a supervisor.
 _SENSITIVE = re.compile(
-    r"\b(suap\w*|disuap|sogok\w*|pungli|pungutan liar|pelicin|uang rokok|"
-    r"minta (uang|imbalan|duit)|dimintai (uang|duit)|ancam\w*|diancam|"
+    r"\b(suap\w*|disuap|sogok\w*|nyogok\w*|menyogok|pungli|pungutan liar|pelicin|"
+    r"uang rokok|minta (uang|imbalan|duit)|dimintai (uang|duit)|ancam\w*|diancam|"
     r"dilecehkan|pelecehan|melecehkan|dipukul|kekerasan|intimidasi\w*)\b",
     re.I,
 )
 _MONEY = re.compile(
-    r"\b(suap\w*|sogok\w*|pungli|pungutan liar|pelicin|uang rokok|"
-    r"minta (uang|imbalan|duit)|dimintai (uang|duit))\b",
+    r"\b(suap\w*|sogok\w*|nyogok\w*|menyogok|pungli|pungutan liar|pelicin|"
+    r"uang rokok|minta (uang|imbalan|duit)|dimintai (uang|duit))\b",
     re.I,
 )
 _RUDE = re.compile(
