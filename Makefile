@@ -29,7 +29,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 help:
 	@echo "make run    start Rasa, the action server and the gateway on 127.0.0.1 (web chat: http://127.0.0.1:8000)"
-	@echo "make test   set up, lint, type-check, unit tests, rasa data validate, train, story tests, integration tests"
+	@echo "make test   set up, lint, type-check, unit tests, rasa data validate, train, story tests, integration and browser tests"
 	@echo "make bench  NLU and latency report against a stock Rasa configuration (var/bench/report.json)"
 
 # --- set-up -----------------------------------------------------------------------
@@ -97,7 +97,12 @@ stories: $(MODEL)
 integration: setup $(MODEL)
 	$(PY) -m pytest tests/integration -q
 
-test: setup lint types unit validate train stories integration
+# The staff console in Debian's Chromium (Playwright); screenshots in test-artifacts/.
+browser: setup $(MODEL)
+	@mkdir -p test-artifacts
+	$(PY) -m pytest tests/browser -q
+
+test: setup lint types unit validate train stories integration browser
 
 # --- run --------------------------------------------------------------------------
 

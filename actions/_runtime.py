@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from bot.crypto import DataCipher
+from bot.handoffs import StaffHours
 from bot.offices import Directory, load_directory
 from bot.settings import Settings, load_settings
 from bot.store.db import Database
@@ -47,6 +49,21 @@ def deadlines() -> Deadlines:
         first_response_days=config.first_response_working_days,
         resolution_days=config.resolution_working_days,
         calendar=WorkingCalendar(),
+    )
+
+
+@lru_cache(maxsize=1)
+def cipher() -> DataCipher:
+    """Encrypts personal numbers (a complainant's phone) before they are stored."""
+    return DataCipher(settings().data_key())
+
+
+@lru_cache(maxsize=1)
+def staff_hours() -> StaffHours:
+    """When people answer a handed-off conversation (settings, holidays off)."""
+    config = settings()
+    return StaffHours(
+        config.staff_hours_start, config.staff_hours_end, WorkingCalendar()
     )
 
 

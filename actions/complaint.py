@@ -14,12 +14,15 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import _runtime
-from bot import staff_roles
+from actions.handoff import handoff_message, open_in_store
+from bot import complaint_text, staff_roles
 from bot.complaint_text import resolution_phrase, said_phrase
 from bot.conversations import ConversationKey
+from bot.handoffs import REASON_SENSITIVE
+from bot.privacy import mask_identifiers
 from bot.store.models import utcnow
-from bot.texts import label, long_date, long_datetime
-from bot.tickets import CATEGORY_REFUSAL, ComplaintDraft, file_complaint
+from bot.texts import label, long_date, long_datetime, section
+from bot.tickets import ComplaintDraft, ComplaintExtras, file_complaint
 from bot.timeparse import parse_event_time
 
 logger = logging.getLogger(__name__)
@@ -30,7 +33,17 @@ COMPLAINT_SLOTS = (
     "staff_role",
     "staff_said",
     "resolution_wanted",
+    "service_wanted",
+    "harm",
+    "earlier_attempts",
+    "contact_preference",
+    "contact_phone",
+    "confidential",
+    "complaint_description",
 )
+# Asked by the form itself when ``contact_phone`` is requested (dynamic slot).
+ASK_PHONE = "utter_ask_contact_phone"
+CONTACT_PHONE = "contact_phone"
 MAX_FREE_TEXT = 500
 
 
@@ -67,10 +80,134 @@ class ValidateComplaintForm(FormValidationAction):
         # The introduction is uttered here, not by a rule step before the form: if the
         # action server is down the whole turn then stays silent and the gateway
         # apologises, instead of promising questions that never come.
-        if tracker.get_slot("requested_slot") is None:
-            dispatcher.utter_message(response="utter_complaint_start")
+        first_turn = tracker.get_slot("requested_slot") is None
+        if first_turn:
+            dispatcher.utter_message(response=self.intro)
         events: list[EventType] = await super().run(dispatcher, tracker, domain)
+        if first_turn and tracker.get_slot("complaint_description") is None:
+            # The first message is the participant's story in their own words: kept
+            # (masked) for staff and for the chronology.
+            story = await self.extract_complaint_description(
+                dispatcher, tracker, domain
+            )
+            events.extend(SlotSet(k, v) for k, v in story.items())
         return events
+
+    intro = "utter_complaint_start"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """The phone number is asked only when they agreed to be called."""
+        slots = list(domain_slots)
+        if (
+            tracker.get_slot("contact_preference") == "telepon"
+            and "contact_preference" in slots
+        ):
+            slots.insert(slots.index("contact_preference") + 1, CONTACT_PHONE)
+        return slots
+
+    async def extract_complaint_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The participant's own story: the first message, or the answer when asked."""
+        if tracker.get_slot("complaint_description") is not None:
+            return {}
+        text = (tracker.latest_message.get("text") or "").strip()
+        if tracker.get_slot("requested_slot") is None:
+            if text and not text.startswith("/") and len(text.split()) >= 4:
+                return {"complaint_description": mask_identifiers(text[:MAX_FREE_TEXT])}
+            return {}
+        answer = _answer_text(tracker, "complaint_description")
+        return {"complaint_description": mask_identifiers(answer)} if answer else {}
+
+    async def extract_service_wanted(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("service_wanted") is not None:
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        answer = _answer_text(tracker, "service_wanted")
+        if answer:
+            return {"service_wanted": complaint_text.service_phrase(answer) or answer}
+        found = complaint_text.service_phrase(text)
+        return {"service_wanted": found} if found else {}
+
+    async def extract_harm(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("harm") is not None:
+            return {}
+        answer = _answer_text(tracker, "harm")
+        if answer:
+            return {
+                "harm": "tidak ada" if complaint_text.means_nothing(answer) else answer
+            }
+        found = complaint_text.harm_phrase(tracker.latest_message.get("text") or "")
+        return {"harm": found} if found else {}
+
+    async def extract_earlier_attempts(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("earlier_attempts") is not None:
+            return {}
+        answer = _answer_text(tracker, "earlier_attempts")
+        if answer:
+            nothing = complaint_text.means_nothing(answer)
+            return {"earlier_attempts": "belum pernah" if nothing else answer}
+        text = tracker.latest_message.get("text") or ""
+        found = complaint_text.attempts_phrase(text)
+        return {"earlier_attempts": found} if found else {}
+
+    async def extract_contact_preference(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("contact_preference") is not None:
+            return {}
+        answer = _answer_text(tracker, "contact_preference")
+        if not answer:
+            return {}
+        choice = complaint_text.contact_choice(answer)
+        if choice is None and complaint_text.phone_number(answer):
+            choice = "telepon"
+        if choice is None:
+            return {"contact_preference": None}  # the form asks again
+        return {"contact_preference": choice}
+
+    async def extract_contact_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot(CONTACT_PHONE) is not None:
+            return {}
+        answer = _answer_text(tracker, CONTACT_PHONE)
+        if not answer:
+            return {}
+        number = complaint_text.phone_number(answer)
+        if number is None:
+            if complaint_text.contact_choice(answer) == "chat":
+                # Changed their mind: no call, no number.
+                return {"contact_preference": "chat", CONTACT_PHONE: None}
+            dispatcher.utter_message(response="utter_contact_phone_invalid")
+            return {CONTACT_PHONE: None}
+        # Only ciphertext ever leaves this function (PRODUCT.md §8).
+        return {CONTACT_PHONE: _runtime.cipher().encrypt(number)}
+
+    async def extract_confidential(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("confidential") is not None:
+            return {}
+        answer = _answer_text(tracker, "confidential")
+        if not answer:
+            return {}
+        choice = complaint_text.yes_or_no(answer)
+        if choice is None:
+            return {"confidential": None}  # the form asks again
+        return {"confidential": "ya" if choice else "tidak"}
 
     async def extract_office(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -159,8 +296,65 @@ def _event_text(event_at: str | None) -> str:
     return long_datetime(moment) if "T" in event_at else long_date(moment.date())
 
 
+class ValidateServiceComplaintForm(ValidateComplaintForm):
+    """A complaint about service other than a refusal: calls, queues, rude staff."""
+
+    intro = "utter_service_complaint_start"
+
+    def name(self) -> str:
+        return "validate_service_complaint_form"
+
+
+def _story(tracker: Tracker) -> str:
+    """Everything the participant told in the complaint, for classification."""
+    parts = [
+        tracker.get_slot(slot)
+        for slot in ("complaint_description", "staff_said", "harm", "earlier_attempts")
+    ]
+    return " ".join(str(p) for p in parts if p)
+
+
+def _last_form(tracker: Tracker) -> str | None:
+    """The form that ran last (it is no longer active when the filing runs)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name"):
+            return str(event["name"])
+    return None
+
+
+def _extras(tracker: Tracker, service_complaint: bool) -> ComplaintExtras:
+    directory = _runtime.directory()
+    story = _story(tracker)
+    destination = directory.destination(
+        " ".join(
+            str(tracker.get_slot(s) or "")
+            for s in ("complaint_description", "staff_said")
+        )
+    )
+    if service_complaint:
+        category = complaint_text.service_category(story)
+    else:
+        category = complaint_text.refusal_category(destination is not None, story)
+    return ComplaintExtras(
+        category=category,
+        confidential=tracker.get_slot("confidential") == "ya",
+        description=tracker.get_slot("complaint_description"),
+        service_wanted=tracker.get_slot("service_wanted"),
+        harm=tracker.get_slot("harm"),
+        earlier_attempts=tracker.get_slot("earlier_attempts"),
+        contact_preference=tracker.get_slot("contact_preference"),
+        contact_phone_encrypted=tracker.get_slot(CONTACT_PHONE),
+        sensitive=complaint_text.is_sensitive(story),
+        destination_office=destination.id if destination else None,
+    )
+
+
 class ActionFileComplaint(Action):
-    """Files the ticket and tells the participant its reference and deadlines."""
+    """Files the ticket, tells its reference and deadlines, then what comes next.
+
+    Next is either a supervisor (a sensitive complaint is handed off at once) or,
+    after a refusal, the offer to do the refused service online now (§3.2 step 4).
+    """
 
     def name(self) -> str:
         return "action_file_complaint"
@@ -171,6 +365,7 @@ class ActionFileComplaint(Action):
         directory = _runtime.directory()
         office_value = tracker.get_slot("office")
         office = directory.get(office_value) if office_value else None
+        service_complaint = _last_form(tracker) == "service_complaint_form"
         draft = ComplaintDraft(
             office_id=office.id if office else None,
             office_text=None if office else office_value,
@@ -179,20 +374,26 @@ class ActionFileComplaint(Action):
             staff_said=tracker.get_slot("staff_said"),
             resolution_wanted=tracker.get_slot("resolution_wanted"),
         )
+        extras = _extras(tracker, service_complaint)
         key = ConversationKey.from_sender_id(tracker.sender_id)
         db = _runtime.database()
 
-        def store() -> tuple[str, Any, Any]:
+        def store() -> tuple[str, Any, Any, int]:
             with db.session() as session:
-                ticket = file_complaint(session, key, draft, _runtime.deadlines())
+                ticket = file_complaint(
+                    session, key, draft, _runtime.deadlines(), extras=extras
+                )
                 return (
                     ticket.reference,
                     ticket.first_response_due,
                     ticket.resolution_due,
+                    ticket.id,
                 )
 
         try:
-            reference, first_due, resolution_due = await asyncio.to_thread(store)
+            reference, first_due, resolution_due, ticket_id = await asyncio.to_thread(
+                store
+            )
         except SQLAlchemyError:
             logger.exception("could not file a complaint for %s", key.channel)
             dispatcher.utter_message(response="utter_complaint_not_saved")
@@ -203,8 +404,42 @@ class ActionFileComplaint(Action):
             office_name=office.name if office else (office_value or "-"),
             event_text=_event_text(draft.event_at),
             staff_role_text=label("staff_role", draft.staff_role),
-            category=CATEGORY_REFUSAL,
+            category=extras.category,
             first_response_due=long_date(first_due),
             resolution_due=long_date(resolution_due),
         )
-        return [SlotSet(slot, None) for slot in COMPLAINT_SLOTS]
+        contact = section("contact")
+        dispatcher.utter_message(
+            response="utter_complaint_details_filed",
+            service_text=extras.service_wanted or "-",
+            harm_text=extras.harm or "-",
+            attempts_text=extras.earlier_attempts or "-",
+            contact_text=contact.get(extras.contact_preference or "chat", "-"),
+            confidential_text="ya" if extras.confidential else "tidak",
+        )
+        events: list[EventType] = [SlotSet(slot, None) for slot in COMPLAINT_SLOTS]
+        if extras.sensitive:
+            return events + await self._to_supervisor(dispatcher, tracker, ticket_id)
+        if not service_complaint:
+            dispatcher.utter_message(response="utter_complaint_online_offer")
+            events.append(SlotSet("resign_offered", True))
+        return events
+
+    async def _to_supervisor(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, ticket_id: int
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_complaint_sensitive")
+        try:
+            await asyncio.to_thread(
+                open_in_store,
+                tracker.sender_id,
+                REASON_SENSITIVE,
+                supervisor_only=True,
+                ticket_id=ticket_id,
+            )
+        except SQLAlchemyError:
+            logger.exception("could not hand a sensitive complaint to a supervisor")
+            dispatcher.utter_message(response="utter_human_contact_center")
+            return []
+        dispatcher.utter_message(**handoff_message(supervisor_only=True))
+        return []

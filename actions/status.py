@@ -14,6 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import _runtime
 from bot import references
+from bot.escalation import ChronologyFacts, chronology, is_overdue
+from bot.store.models import ComplaintDetails, utcnow
 from bot.texts import label, long_date
 from bot.tickets import get_by_reference
 from bot.workdays import jakarta_date
@@ -71,7 +73,7 @@ class ActionCheckStatus(Action):
                     return None
                 if ticket.kind == "resignation":
                     return _request_status(ticket)
-                return {
+                found = {
                     "reference": ticket.reference,
                     "kind": label("kind", ticket.kind),
                     "status": label("status", ticket.status),
@@ -79,6 +81,16 @@ class ActionCheckStatus(Action):
                     "first_response_due": _day(ticket.first_response_due),
                     "resolution_due": _day(ticket.resolution_due),
                 }
+                if is_overdue(ticket, jakarta_date(utcnow())):
+                    # Past the resolution deadline: the escalation route (§3.2.6).
+                    office = _runtime.directory().get(ticket.office_id or "")
+                    facts = ChronologyFacts.from_ticket(
+                        ticket,
+                        session.get(ComplaintDetails, ticket.id),
+                        office.name if office else None,
+                    )
+                    found["chronology"] = chronology(facts)
+                return found
 
         try:
             found = await asyncio.to_thread(look_up)
@@ -94,7 +106,17 @@ class ActionCheckStatus(Action):
             del found["kind_code"]
             dispatcher.utter_message(response="utter_request_status", **found)
         else:
+            story = found.pop("chronology", None)
             dispatcher.utter_message(response="utter_ticket_status", **found)
+            if story is not None:
+                dispatcher.utter_message(
+                    response="utter_ticket_escalation",
+                    reference=found["reference"],
+                    resolution_due=found["resolution_due"],
+                )
+                dispatcher.utter_message(
+                    response="utter_ticket_chronology", chronology=story
+                )
         return [SlotSet("ticket_reference", None)]
 
 

@@ -11,14 +11,16 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from bot.channels.telegram import TelegramChannel
 from bot.channels.webchat import WebChatChannel
 from bot.channels.whatsapp import WhatsAppChannel
+from bot.console import Console
 from bot.crypto import DataCipher
 from bot.dialogue import Dialogue
 from bot.identity_tokens import IdentityTokens
+from bot.offices import load_directory
 from bot.outbound import Outbound
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
@@ -44,7 +46,8 @@ def build_services(settings: Settings) -> Services:
     db = Database(settings.database_url)
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
     outbound = Outbound(db)
-    tokens = IdentityTokens(db, DataCipher(settings.data_key()))
+    cipher = DataCipher(settings.data_key())
+    tokens = IdentityTokens(db, cipher)
     dialogue = Dialogue(
         db,
         rasa,
@@ -53,6 +56,7 @@ def build_services(settings: Settings) -> Services:
         rate_limit_per_minute=settings.rate_limit_per_minute,
         lease_seconds=2 * settings.rasa_timeout_seconds + 30,
         tokenise=tokens.tokenise,
+        cipher=cipher,
     )
     telegram = None
     if settings.telegram:
@@ -87,11 +91,19 @@ def create_app(settings: Settings) -> Starlette:
         status = 200 if database == "ok" else 503
         return JSONResponse({"database": database, "rasa": rasa}, status_code=status)
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/", webchat.page, methods=["GET"]),
         Route("/webchat/messages", webchat.message, methods=["POST"]),
         Route("/healthz", health, methods=["GET"]),
     ]
+    # p4: the staff console (PRODUCT.md §7).
+    console = Console(
+        services.db,
+        services.outbound,
+        DataCipher(settings.data_key()),
+        load_directory(settings.offices_file),
+    )
+    routes.append(Mount("/staff", routes=console.routes()))
     if services.telegram is not None and services.telegram.settings.webhook_enabled:
         routes.append(
             Route("/telegram/webhook", services.telegram.webhook, methods=["POST"])

@@ -87,6 +87,69 @@ def _secret(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _staff_add(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.staff import StaffError, add_staff
+
+    password = sys.stdin.readline().rstrip("\n")
+    db = Database(settings.database_url)
+    try:
+        with db.session() as session:
+            add_staff(session, args.name, password, args.role)
+    except StaffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    print(f"staff member {args.name} added as {args.role}")
+    return 0
+
+
+def _staff_bootstrap(settings: Settings, _args: argparse.Namespace) -> int:
+    """First run only: a supervisor with a random password, printed once."""
+    import secrets
+
+    from bot.staff import add_staff, count_staff
+
+    db = Database(settings.database_url)
+    try:
+        with db.session() as session:
+            if count_staff(session):
+                return 0
+            password = secrets.token_urlsafe(12)
+            add_staff(session, "supervisor", password, "supervisor")
+    finally:
+        db.dispose()
+    print("Staff console: first login (shown only this once)")
+    print("  name:     supervisor")
+    print(f"  password: {password}")
+    return 0
+
+
+def _handoffs_list(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.handoffs import as_json, list_handoffs, message_counts
+
+    db = Database(settings.database_url)
+    try:
+        with db.session() as session:
+            counts = message_counts(session)
+            items = [
+                as_json(h, counts.get(h.conversation_id, 0))
+                for h in list_handoffs(session, active_only=args.active)
+            ]
+    finally:
+        db.dispose()
+    if args.json:
+        json.dump(items, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for item in items:
+            print(
+                f"{item['id']:>5}  {item['channel']:<9} {item['status']:<9} "
+                f"{item['reason']:<20} {item['message_count']:>4}  {item['created_at']}"
+            )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command tree."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
@@ -115,6 +178,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--if-empty", action="store_true", help="do nothing when already loaded"
     )
     seed.set_defaults(handler=_seed_demo)
+
+    # p4: console accounts and the handoff queue.
+    staff = commands.add_parser("staff", help="staff console accounts")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    add = staff_commands.add_parser(
+        "add", help="add an account; the password is read from stdin"
+    )
+    add.add_argument("name")
+    add.add_argument("--role", choices=["agent", "supervisor"], required=True)
+    add.set_defaults(handler=_staff_add)
+    staff_commands.add_parser(
+        "bootstrap",
+        help="create a first supervisor with a random password when there is none",
+    ).set_defaults(handler=_staff_bootstrap)
+
+    handoffs = commands.add_parser("handoffs", help="conversations handed to people")
+    handoffs_commands = handoffs.add_subparsers(dest="handoffs_command", required=True)
+    handoffs_list = handoffs_commands.add_parser("list", help="list handoffs")
+    handoffs_list.add_argument(
+        "--json", action="store_true", help="JSON array (PRODUCT.md §10)"
+    )
+    handoffs_list.add_argument(
+        "--active", action="store_true", help="only open and assigned ones"
+    )
+    handoffs_list.set_defaults(handler=_handoffs_list)
 
     secret = commands.add_parser(
         "secret", help="print a local secret, creating it once"

@@ -20,8 +20,9 @@ from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from bot import conversations, leases, ratelimit
+from bot import conversations, handoffs, leases, ratelimit, reveal
 from bot.conversations import ConversationKey
+from bot.crypto import DataCipher
 from bot.outbound import Outbound
 from bot.privacy import mask_identifiers
 from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
@@ -70,8 +71,11 @@ class Dialogue:
         rate_limit_per_minute: int = 20,
         lease_seconds: float = 90.0,
         tokenise: Callable[[str], str] | None = None,
+        cipher: DataCipher | None = None,
     ) -> None:
         self._db = db
+        # Keeps the encrypted originals of masked numbers for audited reveal (p4).
+        self._cipher = cipher
         self._rasa = rasa
         self._outbound = outbound
         self._max_chars = max_inbound_chars
@@ -113,6 +117,8 @@ class Dialogue:
                         raise
                     return Inbound(key, 0, text, kind, duplicate=True)
                 conversation.unreachable_at = None  # they wrote: they can be reached
+                if self._cipher is not None:
+                    reveal.remember(session, message, text, self._cipher)
                 now = utcnow()
                 rate = ratelimit.count_message(
                     session, key.sender_id, now, self._rate_limit
@@ -234,7 +240,7 @@ class Dialogue:
             )
             return [BotMessage(text=notice)], "notice"
         conversation = await asyncio.to_thread(self._conversation, inbound.key)
-        if conversation.state != "bot":
+        if handoffs.is_active(conversation):
             # a person holds this conversation: record only, stay silent
             return [], "held"
         chosen = choose_by_number(inbound.text, conversation.last_buttons)

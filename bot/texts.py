@@ -45,3 +45,9 @@ def long_date(day: date) -> str:
 def long_datetime(moment: datetime) -> str:
     """``Selasa, 2 Desember 2025 pukul 09.30`` (the moment's own zone)."""
     return f"{long_date(moment.date())} pukul {moment:%H.%M}"
+
+
+def section(group: str) -> dict[str, str]:
+    """A group of related texts (``chronology``: one line template per key)."""
+    values: dict[str, Any] = _texts()[group]
+    return {str(key): str(value) for key, value in values.items()}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot import references
 from bot.conversations import ConversationKey, find
 from bot.references import ReferenceKind
-from bot.store.models import Ticket, utcnow
+from bot.store.models import ComplaintDetails, Ticket, utcnow
 from bot.workdays import WorkingCalendar, jakarta_date
 
 # Ombudsman RI maladministration categories (docs/domain-facts.md §5, [S43]).
@@ -33,6 +33,27 @@ class ComplaintDraft:
     staff_role: str | None
     staff_said: str | None
     resolution_wanted: str | None
+
+
+@dataclass(frozen=True)
+class ComplaintExtras:
+    """The rest of a complaint (PRODUCT.md §3.2), stored in ``complaint_details``."""
+
+    category: str = CATEGORY_REFUSAL
+    confidential: bool = False
+    description: str | None = None
+    service_wanted: str | None = None
+    harm: str | None = None
+    earlier_attempts: str | None = None
+    contact_preference: str | None = None
+    contact_phone_encrypted: str | None = None
+    sensitive: bool = False
+    destination_office: str | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        """Anonymous unless the participant left a way to reach them by name."""
+        return self.contact_phone_encrypted is None
 
 
 @dataclass(frozen=True)
@@ -62,8 +83,11 @@ def file_complaint(
     draft: ComplaintDraft,
     deadlines: Deadlines,
     now: datetime | None = None,
+    *,
+    extras: ComplaintExtras | None = None,
 ) -> Ticket:
     """File a complaint about an office that refused service; returns the ticket."""
+    extras = extras or ComplaintExtras()
     filed_at = now or utcnow()
     filed_day = jakarta_date(filed_at)
     conversation = find(session, key.sender_id)
@@ -74,7 +98,8 @@ def file_complaint(
             status="baru",
             channel=key.channel,
             conversation_id=conversation.id if conversation else None,
-            category=CATEGORY_REFUSAL,
+            category=extras.category,
+            confidential=extras.confidential,
             office_id=draft.office_id,
             office_text=draft.office_text,
             event_at=draft.event_at,
@@ -95,6 +120,21 @@ def file_complaint(
                 session.add(ticket)
         except IntegrityError:
             continue  # another process took the reference in between
+        session.add(
+            ComplaintDetails(
+                ticket_id=ticket.id,
+                description=extras.description,
+                service_wanted=extras.service_wanted,
+                harm=extras.harm,
+                earlier_attempts=extras.earlier_attempts,
+                contact_preference=extras.contact_preference,
+                contact_phone_encrypted=extras.contact_phone_encrypted,
+                anonymous=extras.anonymous,
+                sensitive=extras.sensitive,
+                destination_office=extras.destination_office,
+            )
+        )
+        session.flush()
         return ticket
     raise RuntimeError("could not store the ticket")
 

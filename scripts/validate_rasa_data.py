@@ -42,8 +42,13 @@ def main() -> int:
         warnings.simplefilter("always")
         domain = importer.get_domain()
         validate_files(fail_on_warnings=False, max_history=None, importer=importer)
+    # utter_ask_<form>_<slot> is a form's own wording of a question.
     form_slots = {
         slot for form in domain.forms.values() for slot in form["required_slots"]
+    } | {
+        f"{name}_{slot}"
+        for name, form in domain.forms.items()
+        for slot in form["required_slots"]
     }
     problems = []
     for warning in caught:

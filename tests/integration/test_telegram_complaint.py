@@ -7,14 +7,16 @@ from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from bot.crypto import DataCipher
 from bot.store.db import Database
-from bot.store.models import Conversation, Message
+from bot.store.models import ComplaintDetails, Conversation, Message, Ticket
 from bot.workdays import JAKARTA
 from tests.fakes import telegram_updates as tg
 from tests.fakes.server import free_port
 from tests.integration.conftest import Stack, gateway_env
-from tests.integration.processes import start_gateway
+from tests.integration.processes import TEST_DATA_KEY, start_gateway
 
 REFERENCE = re.compile(r"\bADU-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b")
 
@@ -29,6 +31,41 @@ def _say(stack: Stack, chat_id: int, text: str, expect_total: int) -> list[str]:
     response = stack.post_update(tg.text(chat_id, text))
     assert response.status_code == 200
     return stack.telegram.wait_for_texts(chat_id, expect_total)
+
+
+# The questions after the story (PRODUCT.md §3.2) and plain answers to them.
+FOLLOW_UPS = (
+    ("Apa akibatnya", "tidak ada"),
+    ("sudah mencoba cara lain", "belum pernah"),
+    ("boleh juga menelepon", "1"),  # lewat chat saja
+    ("perlu dirahasiakan", "2"),  # tidak perlu
+)
+
+
+def finish_complaint(stack: Stack, chat_id: int) -> list[str]:
+    """Answer the remaining questions; returns every text the chat received."""
+    texts = stack.telegram.sent_texts(chat_id)
+    for question, answer in FOLLOW_UPS:
+        assert question in texts[-1], (question, texts[-1])
+        texts = _say(stack, chat_id, answer, len(texts) + 1)
+    # Filed: the ticket, its details, then the offer to stop online now.
+    return stack.telegram.wait_for_texts(chat_id, len(texts) + 2)
+
+
+def filed_reference(texts: list[str]) -> str:
+    """The reference in the filing message."""
+    for text in texts:
+        match = REFERENCE.search(text)
+        if match and "sudah tercatat" in text:
+            return match.group(0)
+    raise AssertionError(f"no filing message in {texts}")
+
+
+def ticket_id(session: Session, reference: str) -> int:
+    """The row id of the ticket with ``reference``."""
+    found = session.scalar(select(Ticket.id).where(Ticket.reference == reference))
+    assert found is not None, reference
+    return int(found)
 
 
 def _message_count(database_url: str) -> int:
@@ -54,11 +91,15 @@ def test_whole_story_in_one_message_is_filed_with_what_was_typed(
     assert "Layanan Mandiri BPU" in texts[0]
 
     texts = _say(stack, chat_id, WHOLE_STORY, 3)
-    filed = texts[-1]
+    assert "Apa akibatnya" in texts[-1]  # only what the story did not tell is asked
+    texts = finish_complaint(stack, chat_id)
+    filed = next(t for t in texts if "sudah tercatat" in t)
     match = REFERENCE.search(filed)
     assert match, f"no reference in {filed!r}"
     assert "Kantor Cabang Perintis Boyolali" in filed
     assert "Selasa, 2 Desember 2025 pukul 09.30" in filed
+    assert "Layanan yang diurus: berhenti sebagai peserta BPU" in texts[-2]
+    assert "secara online sekarang" in texts[-1]  # the offer to do it online
 
     tickets = {t["id"]: t for t in stack.tickets()}
     ticket = tickets[match.group(0)]
@@ -69,7 +110,8 @@ def test_whole_story_in_one_message_is_filed_with_what_was_typed(
     assert ticket["event_at"] == "2025-12-02T09:30+07:00"
     assert ticket["staff_role"] == "satpam"
     assert ticket["staff_said"] == "harus ke kantor semarang"
-    assert ticket["category"] == "tidak memberikan pelayanan"
+    # Sent to another office without basis: "penyimpangan prosedur" [S43].
+    assert ticket["category"] == "penyimpangan prosedur"
     assert ticket["first_response_due"] > ticket["created_at"][:10]
     assert ticket["resolution_due"] > ticket["first_response_due"]
 
@@ -99,10 +141,24 @@ def test_fields_one_by_one_with_buttons_and_numbers(stack: Stack, chat_id: int) 
     texts = _say(stack, chat_id, "2", 5)  # the second option: petugas loket
     assert "Apa yang dia katakan" in texts[-1]
     texts = _say(stack, chat_id, "dia bilang harus ke kantor cabang dulu", 6)
+    assert "Layanan apa" in texts[-1]
+    texts = _say(stack, chat_id, "1", 7)  # berhenti sebagai peserta BPU
+    assert "Apa akibatnya" in texts[-1]
+    texts = _say(stack, chat_id, "2", 8)  # tagihan iuran tetap berjalan
+    assert "sudah mencoba cara lain" in texts[-1]
+    texts = _say(stack, chat_id, "1", 9)  # telepon tidak diangkat
     assert "Apa yang Anda minta" in texts[-1]
-    texts = _say(stack, chat_id, "1", 7)
-    match = REFERENCE.search(texts[-1])
-    assert match, texts[-1]
+    texts = _say(stack, chat_id, "1", 10)
+    assert "boleh juga menelepon" in texts[-1]
+    texts = _say(stack, chat_id, "2", 11)  # boleh ditelepon
+    assert "nomor HP" in texts[-1]
+    texts = _say(stack, chat_id, "0812 3456 7890", 12)
+    assert "perlu dirahasiakan" in texts[-1]
+    texts = _say(stack, chat_id, "1", 15)  # ya, rahasiakan
+    match = REFERENCE.search(texts[-3])
+    assert match, texts[-3]
+    assert "Kontak: lewat chat ini dan telepon" in texts[-2]
+    assert "Identitas dirahasiakan: ya" in texts[-2]
 
     ticket = {t["id"]: t for t in stack.tickets()}[match.group(0)]
     yesterday = (datetime.now(JAKARTA) - timedelta(days=1)).date()
@@ -111,15 +167,32 @@ def test_fields_one_by_one_with_buttons_and_numbers(stack: Stack, chat_id: int) 
     assert ticket["staff_role"] == "petugas_loket"
     assert ticket["staff_said"] == "dia bilang harus ke kantor cabang dulu"
     assert ticket["resolution_wanted"] == "Saya minta dilayani sesuai hak saya"
+    db = Database(stack.database_url)
+    try:
+        with db.session() as session:
+            details = session.get(ComplaintDetails, ticket_id(session, match.group(0)))
+            assert details is not None
+            assert details.service_wanted == "berhenti sebagai peserta BPU"
+            assert details.harm == "tagihan iuran tetap berjalan"
+            assert details.earlier_attempts == "sudah menelepon, tidak diangkat"
+            assert details.contact_preference == "telepon"
+            assert not details.anonymous
+            # The number is stored encrypted only, never in clear.
+            assert details.contact_phone_encrypted
+            assert "0812" not in details.contact_phone_encrypted
+            cipher = DataCipher(TEST_DATA_KEY)
+            assert cipher.decrypt(details.contact_phone_encrypted) == "081234567890"
+    finally:
+        db.dispose()
 
 
 def test_status_by_reference_in_any_spelling(stack: Stack, chat_id: int) -> None:
-    texts = _say(stack, chat_id, WHOLE_STORY, 2)
-    reference = REFERENCE.search(texts[-1])
-    assert reference
-    loose = reference.group(0).lower().replace("-", "")
-    texts = _say(stack, chat_id, f"status {loose}", 3)
-    assert reference.group(0) in texts[-1]
+    _say(stack, chat_id, WHOLE_STORY, 2)
+    texts = finish_complaint(stack, chat_id)
+    reference = filed_reference(texts)
+    loose = reference.lower().replace("-", "")
+    texts = _say(stack, chat_id, f"status {loose}", len(texts) + 1)
+    assert reference in texts[-1]
     assert "baru diterima" in texts[-1]
 
 

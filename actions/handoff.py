@@ -1,0 +1,103 @@
+"""Handing the conversation to a person (PRODUCT.md §3.4).
+
+The action opens the handoff in the store and says who answers and when. From then
+on the gateway records the participant's messages without forwarding them to Rasa,
+until staff hand the conversation back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions import _runtime
+from bot import handoffs
+from bot.conversations import ConversationKey
+from bot.store.models import utcnow
+from bot.texts import long_date
+
+logger = logging.getLogger(__name__)
+
+WHO_STAFF = "petugas Layanan Mandiri BPU"
+WHO_SUPERVISOR = "supervisor kami"
+
+
+def handoff_message(supervisor_only: bool) -> dict[str, Any]:
+    """The response and its values: who answers, and when (staff hours, holidays)."""
+    hours = _runtime.staff_hours()
+    now = utcnow()
+    who = WHO_SUPERVISOR if supervisor_only else WHO_STAFF
+    if hours.is_open(now):
+        return {
+            "response": "utter_handoff_in_hours",
+            "who": who,
+            "hours": hours.describe(),
+        }
+    opening = hours.next_opening(now)
+    return {
+        "response": "utter_handoff_out_of_hours",
+        "who": who,
+        "hours": hours.describe(),
+        "next_open": f"{long_date(opening.date())} pukul {opening:%H.%M} WIB",
+    }
+
+
+def open_in_store(
+    sender_id: str,
+    reason: str,
+    *,
+    supervisor_only: bool = False,
+    ticket_id: int | None = None,
+) -> int:
+    """Open (or reuse) the handoff; runs in a worker thread."""
+    key = ConversationKey.from_sender_id(sender_id)
+    with _runtime.database().session() as session:
+        handoff = handoffs.open_handoff(
+            session,
+            key,
+            reason,
+            supervisor_only=supervisor_only,
+            ticket_id=ticket_id,
+        )
+        return handoff.id
+
+
+class ActionHandoff(Action):
+    """Opens a handoff for the reason in ``handoff_reason`` (default: they asked)."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reason = tracker.get_slot("handoff_reason") or handoffs.REASON_ASKED
+        try:
+            await asyncio.to_thread(open_in_store, tracker.sender_id, str(reason))
+        except SQLAlchemyError:
+            logger.exception("could not open a handoff")
+            # Never a dead end: the contact centre still answers.
+            dispatcher.utter_message(response="utter_human_contact_center")
+            return [SlotSet("handoff_reason", None)]
+        message = handoff_message(supervisor_only=False)
+        dispatcher.utter_message(**message)
+        return [SlotSet("handoff_reason", None)]
+
+
+class ActionClearResignOffer(Action):
+    """The offer to stop online was answered: later yes/no mean something else."""
+
+    def name(self) -> str:
+        return "action_clear_resign_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return [SlotSet("resign_offered", None)]

@@ -1,0 +1,209 @@
+"""The staff console in a real browser: a handed-off Telegram chat answered by a person.
+
+Screenshots of each page go to test-artifacts/ (one set per database).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
+
+from bot import conversations
+from bot.conversations import ConversationKey
+from bot.store.db import Database
+from bot.tickets import ComplaintDraft, ComplaintExtras, Deadlines, file_complaint
+from bot.workdays import WorkingCalendar
+from tests.fakes import telegram_updates as tg
+from tests.integration.conftest import Stack
+from tests.integration.console_client import add_staff
+
+XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+NIK = "3309041203710003"
+AGENT = ("ani", "kata-sandi-agen-123")
+SUPERVISOR = ("sri", "kata-sandi-super-123")
+
+
+@pytest.fixture(scope="module")
+def accounts(stack: Stack) -> None:
+    add_staff(stack.database_url, *AGENT[:1], "agent", AGENT[1])
+    add_staff(stack.database_url, SUPERVISOR[0], "supervisor", SUPERVISOR[1])
+
+
+@pytest.fixture
+def context(browser: Browser, accounts: None) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    yield context
+    context.close()
+
+
+def _db_name(stack: Stack) -> str:
+    return "postgres" if stack.database_url.startswith("postgresql") else "sqlite"
+
+
+def _login(page: Page, stack: Stack, name: str, password: str) -> None:
+    page.goto(f"{stack.gateway_url}/staff/")
+    expect(page).to_have_url(re.compile(r"/staff/login$"))
+    page.get_by_label("Nama").fill(name)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.get_by_role("heading", name="Antrean")).to_be_visible()
+
+
+def _handed_off_chat(stack: Stack, chat_id: int) -> int:
+    """A Telegram participant asks for a person, then writes while they wait."""
+    assert stack.post_update(
+        tg.text(chat_id, "saya mau bicara dengan petugas")
+    ).is_success
+    stack.telegram.wait_for_texts(chat_id, 1)
+    for text in (XSS, f"NIK saya {NIK}"):
+        assert stack.post_update(tg.text(chat_id, text)).is_success
+    db = Database(stack.database_url)
+    try:
+        with db.session() as session:
+            found = conversations.find(session, f"telegram:{chat_id}")
+            assert found is not None
+            return found.id
+    finally:
+        db.dispose()
+
+
+def _ticket_for(stack: Stack, chat_id: int) -> str:
+    db = Database(stack.database_url)
+    try:
+        with db.session() as session:
+            ticket = file_complaint(
+                session,
+                ConversationKey("telegram", str(chat_id)),
+                ComplaintDraft(
+                    "kcp_boyolali",
+                    None,
+                    "2025-12-02T09:30+07:00",
+                    "satpam",
+                    "harus ke kantor semarang",
+                    "dilayani di boyolali saja",
+                ),
+                Deadlines(3, 14, WorkingCalendar()),
+                extras=ComplaintExtras(category="penyimpangan prosedur"),
+            )
+            return ticket.reference
+    finally:
+        db.dispose()
+
+
+def test_agent_answers_a_handed_off_telegram_chat_and_changes_a_ticket(
+    stack: Stack, context: BrowserContext, chat_id: int, artifacts: Path
+) -> None:
+    cid = _handed_off_chat(stack, chat_id)
+    reference = _ticket_for(stack, chat_id)
+    page = context.new_page()
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    db = _db_name(stack)
+
+    _login(page, stack, *AGENT)
+    row = page.locator(
+        "#handoffs tr", has=page.locator(f'a[href="/staff/conversations/{cid}"]')
+    )
+    expect(row).to_contain_text("Peserta minta petugas")
+    expect(page.locator("#tickets")).to_contain_text(reference)
+    page.screenshot(path=artifacts / f"console-queue-{db}.png", full_page=True)
+
+    row.get_by_role("link", name="Buka percakapan").click()
+    transcript = page.locator("#transcript")
+    # The participant's markup is shown as text and nothing of it runs.
+    expect(transcript).to_contain_text(XSS)
+    assert page.locator("#transcript img").count() == 0
+    assert page.locator("#transcript script").count() == 0
+    expect(transcript).to_contain_text("************0003")
+    expect(transcript).not_to_contain_text(NIK)
+    # An agent sees no reveal button.
+    expect(page.get_by_text("(hanya supervisor yang bisa membuka)")).to_be_visible()
+    assert page.get_by_role("button", name="Tampilkan").count() == 0
+
+    page.get_by_role("button", name="Ambil (tangani saya)").click()
+    expect(page.get_by_role("status")).to_contain_text("Anda pegang")
+    reply = "Selamat siang, saya Ani dari BPJS Ketenagakerjaan. Saya bantu cek ya."
+    page.get_by_label(re.compile("Balas ke peserta")).fill(reply)
+    page.get_by_role("button", name="Kirim balasan").click()
+    expect(page.get_by_role("status")).to_contain_text("Balasan terkirim")
+    texts = stack.telegram.wait_for_texts(chat_id, 2)
+    assert texts[-1] == reply
+    expect(transcript).to_contain_text("Petugas ani")
+    page.screenshot(path=artifacts / f"console-transcript-{db}.png", full_page=True)
+
+    page.goto(f"{stack.gateway_url}/staff/tickets/{reference}")
+    page.get_by_label("Status baru").select_option("diproses")
+    page.get_by_label(re.compile("Catatan penyelesaian")).fill(
+        "Sedang kami cek ke kantor."
+    )
+    page.get_by_role("button", name="Simpan dan kabari peserta").click()
+    expect(page.locator("#ticket-status")).to_contain_text("Diproses")
+    texts = stack.telegram.wait_for_texts(chat_id, 3)
+    assert reference in texts[-1]
+    assert "Sedang kami cek ke kantor." in texts[-1]
+    page.screenshot(path=artifacts / f"console-ticket-{db}.png", full_page=True)
+
+    page.goto(f"{stack.gateway_url}/staff/charts")
+    images = page.locator("img")
+    expect(images).to_have_count(2)
+    for i in range(2):
+        assert images.nth(i).evaluate("img => img.naturalWidth") > 0
+    page.screenshot(path=artifacts / f"console-charts-{db}.png", full_page=True)
+    assert dialogs == []
+
+
+def test_a_post_without_the_csrf_token_is_refused(
+    stack: Stack, context: BrowserContext, chat_id: int
+) -> None:
+    cid = _handed_off_chat(stack, chat_id)
+    page = context.new_page()
+    _login(page, stack, *AGENT)
+    # Same browser, same session cookie, but no token: refused and nothing changes.
+    response = page.request.post(
+        f"{stack.gateway_url}/staff/conversations/{cid}/take", form={"x": "1"}
+    )
+    assert response.status == 403
+    page.goto(f"{stack.gateway_url}/staff/conversations/{cid}")
+    expect(page.get_by_role("button", name="Ambil (tangani saya)")).to_be_visible()
+
+
+def test_agent_cannot_reveal_a_nik_but_a_supervisor_can(
+    stack: Stack, browser: Browser, context: BrowserContext, chat_id: int
+) -> None:
+    cid = _handed_off_chat(stack, chat_id)
+    agent = context.new_page()
+    _login(agent, stack, *AGENT)
+    agent.goto(f"{stack.gateway_url}/staff/conversations/{cid}")
+    csrf = agent.locator('input[name="csrf"]').first.get_attribute("value")
+    assert csrf
+    supervisor_context = browser.new_context()
+    try:
+        supervisor = supervisor_context.new_page()
+        _login(supervisor, stack, *SUPERVISOR)
+        supervisor.goto(f"{stack.gateway_url}/staff/conversations/{cid}")
+        button = supervisor.get_by_role("button", name="Tampilkan")
+        expect(button).to_have_count(1)
+        action = supervisor.locator("form", has=button).get_attribute("action")
+        assert action
+
+        # The agent forges the supervisor's form: refused, nothing revealed.
+        refused = agent.request.post(
+            f"{stack.gateway_url}{action}", form={"csrf": csrf}
+        )
+        assert refused.status == 403
+        assert NIK not in refused.text()
+
+        button.click()
+        expect(supervisor.locator(".revealed")).to_have_text(NIK)
+        expect(supervisor.get_by_text("tercatat di audit")).to_be_visible()
+    finally:
+        supervisor_context.close()
