@@ -150,12 +150,18 @@ def services() -> Services:
 
 
 def handoff_events(reason: str) -> list[EventType]:
-    """The one exit to a person (contracts.md): an offer until ``action_handoff`` lands.
+    """The one exit to a person.
 
-    The coordinator rewires this to p4's ``action_handoff`` with ``handoff_reason``.
+    A pending claim or a deceased participant is a case only staff can finish
+    (PRODUCT.md §4): the conversation goes to them with its reason. A locked
+    verification or a registry outage gets an offer (§3.1): the participant may
+    rather call 175 or try again later, and the lock must still hold if they do.
     """
-    logger.info("handoff offered: %s", reason)
-    return [FollowupAction("utter_handoff_offer")]
+    if reason in ("verification_locked", "registry_unavailable"):
+        logger.info("handoff offered: %s", reason)
+        return [FollowupAction("utter_handoff_offer")]
+    logger.info("handing off: %s", reason)
+    return [SlotSet("handoff_reason", reason), FollowupAction("action_handoff")]
 
 
 def today() -> date:

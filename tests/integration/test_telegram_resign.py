@@ -22,7 +22,13 @@ from bot.store.db import Database
 from bot.store.models import Consent, Conversation, Ticket
 from tests.fakes import telegram_updates as tg
 from tests.integration.conftest import Stack
-from tests.integration.processes import APP_PYTHON, QUIET_ENV, ROOT, TEST_DATA_KEY
+from tests.integration.processes import (
+    APP_PYTHON,
+    QUIET_ENV,
+    ROOT,
+    TEST_DATA_KEY,
+    run_cli,
+)
 
 REFERENCE = re.compile(r"\bBRH-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b")
 DEMO = {r.full_name: r for r in read_csv(ROOT / "bot" / "data" / "participants.csv")}
@@ -39,14 +45,15 @@ NOT_ELIGIBLE = {
     "Joko Santoso": ("ELG-03-CONSTRUCTION", "kontraktor CV Karya Bangun", False),
     "Wahyuni": ("ELG-04-ALREADY-INACTIVE", "tidak ada yang perlu dihentikan", False),
     "Hartono": ("ELG-04-ALREADY-INACTIVE", "tidak ada yang perlu dihentikan", False),
-    "Bambang Supriyadi": ("ELG-05-CLAIM-IN-PROCESS", "klaim JKK", True),
-    "Suparman": ("ELG-01-DECEASED", "turut berduka cita", True),
+    "Bambang Supriyadi": ("ELG-05-CLAIM-IN-PROCESS", "klaim JKK", "pending_claim"),
+    "Suparman": ("ELG-01-DECEASED", "turut berduka cita", "deceased"),
 }
 ASK_NIK = "Ketik NIK Anda"
 ASK_BIRTH = "ketik tanggal lahir"
 ASK_REASON = "Apa alasan Anda berhenti"
 ASK_CONFIRM = "Kirim permohonan berhenti sekarang"
 HANDOFF = "perlu dibantu petugas"
+HANDED_OFF = "percakapan ini saya teruskan ke"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -167,20 +174,34 @@ def test_other_participants_get_their_route_and_no_request(
     rule_id, route, handoff = NOT_ELIGIBLE[name]
     record = DEMO[name]
     chat = Chat(stack, chat_id)
-    said = chat.identify(record, _born(record), until=HANDOFF if handoff else rule_id)
+    said = chat.identify(
+        record, _born(record), until=HANDED_OFF if handoff else rule_id
+    )
     joined = "\n".join(said)
     assert f"aturan {rule_id}" in joined
     assert route in joined
     assert ASK_REASON not in joined
     if handoff:
-        offer = [
-            c.params
-            for c in stack.telegram.calls_to("sendMessage")
-            if int(c.params["chat_id"]) == chat_id and HANDOFF in c.params["text"]
+        # Staff take the case: it is in the queue with its reason.
+        queue = run_cli(["handoffs", "list", "--json"], stack.database_url)
+        mine = [
+            h for h in queue if h["conversation_id"] == _conversation_of(stack, chat_id)
         ]
-        assert offer, "no handoff offer"
-        assert "/request_human" in repr(offer[-1]), offer[-1]
+        assert [h["reason"] for h in mine] == [handoff], queue
     assert _requests_of(stack, chat_id) == []
+
+
+def _conversation_of(stack: Stack, chat_id: int) -> int | None:
+    db = Database(stack.database_url)
+    try:
+        with db.session() as session:
+            return session.scalar(
+                select(Conversation.id).where(
+                    Conversation.sender_id == f"telegram:{chat_id}"
+                )
+            )
+    finally:
+        db.dispose()
 
 
 def _requests_of(stack: Stack, chat_id: int) -> list[str]:

@@ -208,7 +208,7 @@ def test_each_demo_participant_hears_its_outcome(db: Database, name: str) -> Non
         assert said[-1] == "ASK resign_reason"
     else:
         assert chat.asked is None  # the form ended
-        assert chat.followups == (["utter_handoff_offer"] if handoff else [])
+        assert chat.followups == (["action_handoff"] if handoff else [])
 
 
 def test_outcome_details_follow_the_record(db: Database) -> None:
