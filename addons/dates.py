@@ -16,7 +16,9 @@ from datetime import datetime
 from bot.timeparse import MONTHS, WEEKDAYS, EventTime, parse_event_time
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_WEEKDAY = "|".join(sorted((w.replace("'", "'?") for w in WEEKDAYS), key=len, reverse=True))
+_WEEKDAY = "|".join(
+    sorted((w.replace("'", "'?") for w in WEEKDAYS), key=len, reverse=True)
+)
 _PART = r"(?:pagi|siang|sore|malam|subuh)"
 _CLOCK_WORD = r"(?:jam|jm|pukul|pkl|pk)"
 

@@ -45,3 +45,9 @@ def long_date(day: date) -> str:
 def long_datetime(moment: datetime) -> str:
     """``Selasa, 2 Desember 2025 pukul 09.30`` (the moment's own zone)."""
     return f"{long_date(moment.date())} pukul {moment:%H.%M}"
+
+
+def intent_label(intent: str) -> str | None:
+    """The button label for a topic (intent), or None if it is never offered."""
+    labels: dict[str, str] = _texts().get("intent_labels") or {}
+    return labels.get(intent)
