@@ -7,6 +7,9 @@ Contact Center 175 to check before travelling.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,7 +20,7 @@ from bot.offices import Directory, Office
 
 
 def office_asked_about(
-    directory: Directory, message: dict[str, object]
+    directory: Directory, message: Mapping[str, Any]
 ) -> Office | None:
     """The office named in the message: the entity first, then the aliases in text."""
     entities = message.get("entities")
