@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from addons.dates import find_dates
 from addons.numbers import find_numbers
-from addons.slang import LEXICON_FILE, lexicon_fingerprint, load_lexicon
+from addons.slang import LEXICON_FILE, lexicon_fingerprint, load_lexicon, masked_spans
 from bot.offices import load_directory
 from bot.timeparse import JAKARTA
 
@@ -43,7 +43,12 @@ def _lexicon_path(config: dict[str, Any]) -> Path:
     [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
 )
 class SlangNormaliser(GraphComponent):
-    """Rewrites token text and lemma with the slang lexicon (addons/data/slang.yml)."""
+    """Rewrites token text and lemma with the slang lexicon (addons/data/slang.yml).
+
+    Tokens inside a NIK, KPJ, reference or date become one placeholder word each
+    ("nomornik", "waktutanggal"), so DIET learns "a NIK on its own is information"
+    instead of memorising digits ("3174.0512..." looked like a contribution amount).
+    """
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -68,8 +73,16 @@ class SlangNormaliser(GraphComponent):
         self._lexicon = load_lexicon(_lexicon_path(config))
 
     def _normalise(self, message: Message) -> None:
+        spans = masked_spans(message.get(TEXT) or "", datetime.now(JAKARTA))
         for token in message.get(TOKENS) or []:
-            canonical = self._lexicon.canonical(token.text)
+            canonical = next(
+                (
+                    word
+                    for start, end, word in spans
+                    if start < token.end and token.start < end
+                ),
+                None,
+            ) or self._lexicon.canonical(token.text)
             if canonical is not None:
                 token.text = canonical
                 token.lemma = canonical
@@ -158,7 +171,10 @@ class DateEntityExtractor(_RuleExtractor):
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
 class OfficeResolver(GraphComponent):
-    """Maps ``office`` values that synonyms missed to a directory id by alias."""
+    """Maps ``office`` values that synonyms missed to a directory id by alias.
+
+    A span that matches no office at all ("kantor", "bpjs") is dropped.
+    """
 
     @classmethod
     def create(
@@ -173,12 +189,15 @@ class OfficeResolver(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         directory = load_directory(OFFICES_FILE)
         for message in messages:
+            kept = []
             for entity in message.get(ENTITIES, []):
-                if entity.get("entity") != "office":
-                    continue
-                value = str(entity.get("value") or "")
-                if directory.get(value) is None:
-                    office = directory.match(value)
-                    if office is not None:
-                        entity["value"] = office.id
+                if entity.get("entity") == "office":
+                    value = str(entity.get("value") or "")
+                    office = directory.get(value) or directory.match(value)
+                    if office is None:
+                        # "kantor" or "bpjs" alone names no office: not an entity.
+                        continue
+                    entity["value"] = office.id
+                kept.append(entity)
+            message.set(ENTITIES, kept, add_to_output=True)
         return messages

@@ -12,16 +12,29 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from addons.dates import find_dates
+from addons.numbers import find_numbers
 
 LEXICON_FILE = Path(__file__).parent / "data" / "slang.yml"
 
 _STRETCHED = re.compile(r"([a-z])\1{2,}")
 _REDUPLICATED = re.compile(r"^([a-z]{2,})2$")  # "jauh2" -> "jauh"
 _WORD = re.compile(r"\w+(?:'\w+)?|\S")
+
+
+# One placeholder word per kind of masked span (see ``masked_spans``).
+PLACEHOLDERS = {
+    "nik": "nomornik",
+    "kpj": "nomorkpj",
+    "reference": "nomortiket",
+    "datetime": "waktutanggal",
+}
 
 
 @dataclass(frozen=True)
@@ -78,3 +91,14 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
 def lexicon_fingerprint(path: Path = LEXICON_FILE) -> str:
     """A hash of the lexicon file, so Rasa retrains when the data changes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def masked_spans(text: str, now: datetime) -> list[tuple[int, int, str]]:
+    """Spans of NIK, KPJ, references and dates in ``text``, each with its placeholder.
+
+    The model should learn what a message says around a number or a date, not the
+    digits: every NIK reads as the same word, every date as another.
+    """
+    spans = [(f.start, f.end, PLACEHOLDERS[f.entity]) for f in find_numbers(text)]
+    spans += [(d.start, d.end, PLACEHOLDERS["datetime"]) for d in find_dates(text, now)]
+    return spans

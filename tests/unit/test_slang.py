@@ -77,3 +77,18 @@ def test_the_fingerprint_follows_the_file(tmp_path: Path) -> None:
     before = lexicon_fingerprint(copy)
     copy.write_text(copy.read_text() + "\nextra: {kata: [kt]}\n")
     assert lexicon_fingerprint(copy) != before
+
+
+def test_numbers_references_and_dates_are_masked_with_one_word_each() -> None:
+    from datetime import datetime
+
+    from addons.slang import masked_spans
+    from bot.timeparse import JAKARTA
+
+    text = "nik 3309 0412 0371 0003 tiket ADU-7K3M-Q9TZ kemarin sore"
+    now = datetime(2026, 11, 24, 10, 0, tzinfo=JAKARTA)
+    assert [(text[s:e], word) for s, e, word in masked_spans(text, now)] == [
+        ("3309 0412 0371 0003", "nomornik"),
+        ("ADU-7K3M-Q9TZ", "nomortiket"),
+        ("kemarin sore", "waktutanggal"),
+    ]
