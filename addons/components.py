@@ -12,6 +12,7 @@ Thin adapters: the work is in pure modules (``slang``, ``numbers``, ``dates``,
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,18 @@ from bot.offices import load_directory
 from bot.timeparse import JAKARTA
 
 TOKENS = "text_tokens"
-OFFICES_FILE = Path(__file__).resolve().parent.parent / "bot" / "data" / "offices.yml"
+ROOT = Path(__file__).resolve().parent.parent
+OFFICES_FILE = ROOT / "bot" / "data" / "offices.yml"
+MASKING_SOURCES = tuple(
+    ROOT / name
+    for name in (
+        "addons/slang.py",
+        "addons/numbers.py",
+        "addons/dates.py",
+        "bot/timeparse.py",
+        "bot/references.py",
+    )
+)
 
 
 def _lexicon_path(config: dict[str, Any]) -> Path:
@@ -66,8 +78,12 @@ class SlangNormaliser(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        # The lexicon is outside the graph: a changed lexicon must retrain.
-        return lexicon_fingerprint(_lexicon_path(config))
+        # The lexicon and the masking code are outside the graph: Rasa's cache must
+        # not reuse normalised tokens after either changed.
+        digest = hashlib.sha256(lexicon_fingerprint(_lexicon_path(config)).encode())
+        for source in MASKING_SOURCES:
+            digest.update(source.read_bytes())
+        return digest.hexdigest()
 
     def __init__(self, config: dict[str, Any]) -> None:
         self._lexicon = load_lexicon(_lexicon_path(config))

@@ -172,6 +172,9 @@ def load_examples(path: Path) -> list[Example]:
 
 async def _predict(model: Path, examples: list[Example]) -> None:
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # one debug line per parse otherwise
 
     agent = Agent.load(str(model))
     for example in examples:
