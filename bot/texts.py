@@ -51,3 +51,9 @@ def section(group: str) -> dict[str, str]:
     """A group of related texts (``chronology``: one line template per key)."""
     values: dict[str, Any] = _texts()[group]
     return {str(key): str(value) for key, value in values.items()}
+
+
+def intent_label(intent: str) -> str | None:
+    """The button label for a topic (intent), or None if it is never offered."""
+    labels: dict[str, str] = _texts().get("intent_labels") or {}
+    return labels.get(intent)

@@ -13,8 +13,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from bot.workdays import JAKARTA
+# Defined here, not imported from bot.workdays, so the Rasa server's date extractor
+# (addons/) can import this module without the holidays package.
+JAKARTA = ZoneInfo("Asia/Jakarta")
 
 WEEKDAYS = {
     "senin": 0,
