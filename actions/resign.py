@@ -688,3 +688,19 @@ class ActionResignCancel(Action):
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_resign_cancelled")
         return [*_reset(), SlotSet("requested_slot", None)]
+
+
+class ActionResignForget(Action):
+    """The form stopped for a handoff: forget its answers without a word.
+
+    The handoff message already told the participant what happens next; a second
+    "cancelled" message would only confuse.
+    """
+
+    def name(self) -> str:
+        return "action_resign_forget"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return [*_reset(), SlotSet("requested_slot", None)]
