@@ -15,9 +15,11 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from sqlalchemy import MetaData, select
 
 from bot.registry import ParticipantRecord, read_csv
+from bot.resignations import consent_version
 from bot.store.db import Database
 from bot.store.models import Consent, Conversation, Ticket
 from tests.fakes import telegram_updates as tg
@@ -30,6 +32,7 @@ from tests.integration.processes import (
     run_cli,
 )
 
+DOMAIN: dict[str, Any] = yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))
 REFERENCE = re.compile(r"\bBRH-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b")
 DEMO = {r.full_name: r for r in read_csv(ROOT / "bot" / "data" / "participants.csv")}
 ELIGIBLE = (
@@ -160,7 +163,8 @@ def test_eligible_participant_gets_a_brh_reference(
                 select(Consent).where(Consent.sender_id == f"telegram:{chat_id}")
             ).all()
             assert [c.granted for c in consents] == [True]
-            assert consents[0].text_version.startswith("sha256:")
+            shown = DOMAIN["responses"]["utter_ask_resign_consent"][0]["text"]
+            assert consents[0].text_version == consent_version(shown)
     finally:
         db.dispose()
     said = chat.say(f"status {match.group(0).lower()}", until=match.group(0))
