@@ -97,6 +97,9 @@ class Dialogue:
         return replies
 
     async def _replies(self, inbound: Inbound) -> list[BotMessage]:
+        conversation = await asyncio.to_thread(self._conversation, inbound.key)
+        if handoffs.is_active(conversation):
+            return []  # a person holds this conversation: record only, stay silent
         if inbound.kind not in ("text", "button"):
             return [BotMessage(text=copy_text("non_text"))]
         if len(inbound.text) > self._max_chars:
@@ -104,9 +107,6 @@ class Dialogue:
                 "too_long", length=len(inbound.text), limit=self._max_chars
             )
             return [BotMessage(text=notice)]
-        conversation = await asyncio.to_thread(self._conversation, inbound.key)
-        if handoffs.is_active(conversation):
-            return []  # a person holds this conversation: record only, stay silent
         chosen = choose_by_number(inbound.text, conversation.last_buttons)
         # "button" tells the actions that this is an answer to the question asked,
         # whatever intent the words of the option might suggest.
