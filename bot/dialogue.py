@@ -232,6 +232,10 @@ class Dialogue:
             if inbound.rate.notify:
                 return [BotMessage(text=copy_text("rate_limited"))], "limited"
             return [], "limited"
+        conversation = await asyncio.to_thread(self._conversation, inbound.key)
+        if handoffs.is_active(conversation):
+            # a person holds this conversation: record only, stay silent (media too)
+            return [], "held"
         if inbound.kind not in ("text", "button"):
             return [BotMessage(text=copy_text("non_text"))], "notice"
         if len(inbound.text) > self._max_chars:
@@ -239,10 +243,6 @@ class Dialogue:
                 "too_long", length=len(inbound.text), limit=self._max_chars
             )
             return [BotMessage(text=notice)], "notice"
-        conversation = await asyncio.to_thread(self._conversation, inbound.key)
-        if handoffs.is_active(conversation):
-            # a person holds this conversation: record only, stay silent
-            return [], "held"
         chosen = choose_by_number(inbound.text, conversation.last_buttons)
         # "button" tells the actions that this is an answer to the question asked,
         # whatever intent the words of the option might suggest.

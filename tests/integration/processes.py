@@ -119,7 +119,9 @@ def start_rasa() -> RasaServer:
         "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
     ]  # fmt: skip
     env = {"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook"}
-    process = Process("rasa", argv, env, f"http://127.0.0.1:{port}/").start(timeout=240)
+    # Loading the model takes ~20 s alone but minutes on a busy shared machine.
+    timeout = float(os.environ.get("RASA_START_TIMEOUT", "600"))
+    process = Process("rasa", argv, env, f"http://127.0.0.1:{port}/").start(timeout)
     return RasaServer(f"http://127.0.0.1:{port}", token, action_port, process)
 
 

@@ -224,3 +224,26 @@ def test_staff_add_refuses_a_short_password(stack: Stack) -> None:
     )
     assert result.returncode == 2
     assert "at least 12 characters" in result.stderr
+
+
+SENSITIVE_STORY = (
+    "Kemarin jam 10 pagi saya ke kantor bpjs tk klaten mau berhenti jadi peserta, "
+    "satpam bilang harus kasih uang pelicin dulu baru dilayani. Saya minta petugas "
+    "itu ditindak."
+)
+
+
+def test_a_sensitive_complaint_goes_to_a_supervisor(stack: Stack, chat_id: int) -> None:
+    _say(stack, chat_id, SENSITIVE_STORY, 2)  # the intro and the first question
+    for total, answer in enumerate(("tidak ada", "belum pernah", "1"), start=3):
+        _say(stack, chat_id, answer, total)
+    # Filed, its details, then the supervisor handoff instead of the online offer.
+    texts = _say(stack, chat_id, "1", 9)
+    assert "permintaan imbalan uang" in texts[-4]
+    assert "supervisor" in texts[-2]
+    assert "saya teruskan ke supervisor kami" in texts[-1]
+    cid = _conversation_id(stack, chat_id)
+    handoffs = run_cli(["handoffs", "list", "--json"], stack.database_url)
+    [mine] = [h for h in handoffs if h["conversation_id"] == cid]
+    assert mine["reason"] == "aduan_sensitif"
+    assert mine["supervisor_only"] is True

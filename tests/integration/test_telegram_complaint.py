@@ -45,11 +45,13 @@ FOLLOW_UPS = (
 def finish_complaint(stack: Stack, chat_id: int) -> list[str]:
     """Answer the remaining questions; returns every text the chat received."""
     texts = stack.telegram.sent_texts(chat_id)
-    for question, answer in FOLLOW_UPS:
+    total = len(texts)
+    for number, (question, answer) in enumerate(FOLLOW_UPS, start=1):
         assert question in texts[-1], (question, texts[-1])
-        texts = _say(stack, chat_id, answer, len(texts) + 1)
-    # Filed: the ticket, its details, then the offer to stop online now.
-    return stack.telegram.wait_for_texts(chat_id, len(texts) + 2)
+        # The last answer files: the ticket, its details, the offer to stop online.
+        total += 3 if number == len(FOLLOW_UPS) else 1
+        texts = _say(stack, chat_id, answer, total)
+    return texts
 
 
 def filed_reference(texts: list[str]) -> str:
