@@ -26,14 +26,13 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from bot import callback_keys
 from bot.conversations import ConversationKey
-from bot.dialogue import Dialogue, Inbound
+from bot.dialogue import EXPIRED, Dialogue, Inbound
 from bot.outbound import Delivery, Outbound, window_open
 from bot.rasa_client import BotMessage
 from bot.rendering import INDEX_CALLBACK_PREFIX, whatsapp, whatsapp_template
 from bot.settings import WhatsAppSettings
 from bot.store.db import Database
 from bot.store.models import utcnow
-from bot.texts import text as copy_text
 
 logger = logging.getLogger(__name__)
 
@@ -257,17 +256,18 @@ class WhatsAppChannel:
             )
 
     async def _accept(self, message: WaMessage) -> Inbound:
-        text = message.text
-        if message.kind == "button":
-            text = await asyncio.to_thread(self._resolve_button, text)
+        text, kind = message.text, message.kind
+        if kind == "button":
+            payload = await asyncio.to_thread(self._resolve_button, text)
+            text, kind = (payload, kind) if payload is not None else (text, EXPIRED)
         return await self._dialogue.accept(
             ConversationKey("whatsapp", message.wa_id),
             text,
-            kind=message.kind,
+            kind=kind,
             provider_message_id=message.provider_message_id,
         )
 
-    def _resolve_button(self, data: str) -> str:
+    def _resolve_button(self, data: str) -> str | None:
         # "#2" is the second option of the last question: the same as typing "2".
         if data.startswith(INDEX_CALLBACK_PREFIX):
             return data.removeprefix(INDEX_CALLBACK_PREFIX)
@@ -275,7 +275,6 @@ class WhatsAppChannel:
             payload = callback_keys.resolve(session, data)
         if payload is None:
             logger.warning("unknown WhatsApp button id %r", data)
-            return copy_text("choose_one")
         return payload
 
     async def _respond(self, turns: list[tuple[WaMessage, Inbound]]) -> None:
