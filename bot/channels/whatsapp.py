@@ -29,7 +29,16 @@ from bot.conversations import ConversationKey
 from bot.dialogue import EXPIRED, Dialogue, Inbound
 from bot.outbound import Delivery, Outbound, window_open
 from bot.rasa_client import BotMessage
-from bot.rendering import INDEX_CALLBACK_PREFIX, whatsapp, whatsapp_template
+from bot.rendering import (
+    INDEX_CALLBACK_PREFIX,
+    WHATSAPP_TEXT_LIMIT,
+    numbered_options,
+    split_text,
+    whatsapp,
+    whatsapp_template,
+    whatsapp_text,
+    with_numbered_options,
+)
 from bot.settings import WhatsAppSettings
 from bot.store.db import Database
 from bot.store.models import utcnow
@@ -302,7 +311,25 @@ class WhatsAppChannel:
         ids: list[str] = []
         try:
             for payload in rendering.payloads:
-                ids.append(await self._post(payload))
+                try:
+                    ids.append(await self._post(payload))
+                except GraphApiError as exc:
+                    if payload.get("type") != "interactive" or exc.code in (
+                        RE_ENGAGEMENT_REQUIRED,
+                        None,
+                    ):
+                        raise
+                    # Refused buttons or list: the options as numbered text still
+                    # work (typing "2" picks the second).
+                    logger.warning(
+                        "interactive message refused (%s); sent as text", exc
+                    )
+                    fallback = numbered_fallback(message, key.external_id)
+                    if ids:  # the text went already: only the options are missing
+                        options = numbered_options(message.buttons)
+                        fallback = [whatsapp_text(key.external_id, options)]
+                    for part in fallback:
+                        ids.append(await self._post(part))
         except GraphApiError as exc:
             if exc.code == RE_ENGAGEMENT_REQUIRED and not ids:
                 return await self._send_template(key, message)
@@ -354,6 +381,12 @@ class WhatsAppChannel:
             return str(body["messages"][0]["id"])
         except (KeyError, IndexError, TypeError) as exc:
             raise GraphApiError(f"unexpected Graph API reply: {body!r}") from exc
+
+
+def numbered_fallback(message: BotMessage, to: str) -> list[dict[str, Any]]:
+    """The message as plain text with its options as numbered lines."""
+    parts = split_text(with_numbered_options(message).strip(), WHATSAPP_TEXT_LIMIT)
+    return [whatsapp_text(to, part) for part in parts if part]
 
 
 def _masked(key: ConversationKey) -> str:
