@@ -186,7 +186,7 @@ class TelegramChannel:
         try:
             data = json.loads(body)
             update = Update.de_json(data, self.bot) if isinstance(data, dict) else None
-        except (ValueError, TypeError, KeyError):
+        except Exception:  # any unreadable body: acknowledged, not redelivered
             update = None
         if update is None:
             logger.warning("authentic Telegram webhook with a malformed update ignored")

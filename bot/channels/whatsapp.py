@@ -15,9 +15,10 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from starlette.background import BackgroundTask
@@ -168,12 +169,26 @@ def parse_payload(
             if str(metadata.get("phone_number_id", "")) != phone_number_id:
                 continue
             for item in value.get("messages") or []:
-                if isinstance(item, dict) and (parsed := _message(item)) is not None:
+                if (parsed := _guarded(_message, item)) is not None:
                     messages.append(parsed)
             for item in value.get("statuses") or []:
-                if isinstance(item, dict) and (status := _status(item)) is not None:
+                if (status := _guarded(_status, item)) is not None:
                     statuses.append(status)
     return messages, statuses
+
+
+_T = TypeVar("_T")
+
+
+def _guarded(parse: Callable[[dict[str, Any]], _T | None], item: Any) -> _T | None:
+    """One odd item (a field of an unexpected shape) must not lose the others."""
+    if not isinstance(item, dict):
+        return None
+    try:
+        return parse(item)
+    except (AttributeError, TypeError, ValueError):
+        logger.warning("WhatsApp webhook item of an unexpected shape skipped")
+        return None
 
 
 class WhatsAppChannel:
@@ -225,7 +240,7 @@ class WhatsAppChannel:
         try:
             data = json.loads(body)
             messages, statuses = parse_payload(data, self.settings.phone_number_id)
-        except ValueError:
+        except Exception:
             logger.warning("authentic WhatsApp webhook with a malformed body ignored")
             return JSONResponse({"ok": True})
         for status in statuses:

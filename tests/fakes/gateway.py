@@ -104,8 +104,10 @@ class LocalGateway:
         """POST a signed webhook payload as Meta would; opens the 24-hour window."""
         for entry in payload.get("entry", []):
             for change in entry.get("changes", []):
-                for message in change.get("value", {}).get("messages", []):
-                    self.world.whatsapp.customer_wrote(message["from"])
+                messages = change.get("value", {}).get("messages", [])
+                for message in messages if isinstance(messages, list) else []:
+                    if isinstance(message, dict) and "from" in message:
+                        self.world.whatsapp.customer_wrote(message["from"])
         body, headers = wa.signed(payload, secret)
         return httpx.post(
             f"{self.url}/whatsapp/webhook", content=body, headers=headers, timeout=30
