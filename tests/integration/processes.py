@@ -119,7 +119,8 @@ def start_rasa() -> RasaServer:
         "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
     ]  # fmt: skip
     env = {"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook"}
-    process = Process("rasa", argv, env, f"http://127.0.0.1:{port}/").start(timeout=240)
+    # Generous: on 2 shared cores loading the spaCy pipeline alone can take minutes.
+    process = Process("rasa", argv, env, f"http://127.0.0.1:{port}/").start(timeout=600)
     return RasaServer(f"http://127.0.0.1:{port}", token, action_port, process)
 
 
