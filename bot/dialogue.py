@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 # How often a turn waiting for another gateway's lease looks again (a turn waiting
 # for one in this process is woken at once).
 LEASE_RETRY_SECONDS = 0.1
+# The kind of a press on a button whose key the store does not know (forged, or
+# from before a reset): answered with a notice, never forwarded as text.
+EXPIRED = "expired"
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class Inbound:
     key: ConversationKey
     message_id: int
     text: str
-    kind: str  # "text", "button" (a pressed option) or "media"
+    kind: str  # "text", "button" (a pressed option), "media" or EXPIRED
     duplicate: bool = False
     conversation_id: int = 0
     rate: ratelimit.RateDecision | None = field(default=None, compare=False)
@@ -236,6 +239,8 @@ class Dialogue:
         if handoffs.is_active(conversation):
             # a person holds this conversation: record only, stay silent (media too)
             return [], "held"
+        if inbound.kind == EXPIRED:
+            return [BotMessage(text=copy_text("button_expired"))], "notice"
         if inbound.kind not in ("text", "button"):
             return [BotMessage(text=copy_text("non_text"))], "notice"
         if len(inbound.text) > self._max_chars:

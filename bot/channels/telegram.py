@@ -32,14 +32,13 @@ from telegram.request import HTTPXRequest
 
 from bot import callback_keys
 from bot.conversations import ConversationKey
-from bot.dialogue import Dialogue, Inbound
+from bot.dialogue import EXPIRED, Dialogue, Inbound
 from bot.outbound import Delivery, Outbound
 from bot.rasa_client import BotMessage
 from bot.rendering import INDEX_CALLBACK_PREFIX
 from bot.rendering import telegram as render_telegram
 from bot.settings import TelegramSettings
 from bot.store.db import Database
-from bot.texts import text as copy_text
 
 logger = logging.getLogger(__name__)
 
@@ -187,7 +186,7 @@ class TelegramChannel:
         try:
             data = json.loads(body)
             update = Update.de_json(data, self.bot) if isinstance(data, dict) else None
-        except (ValueError, TypeError, KeyError):
+        except Exception:  # any unreadable body: acknowledged, not redelivered
             update = None
         if update is None:
             logger.warning("authentic Telegram webhook with a malformed update ignored")
@@ -210,24 +209,24 @@ class TelegramChannel:
 
     async def _accept(self, parsed: ParsedUpdate) -> Inbound:
         key = ConversationKey("telegram", str(parsed.chat_id))
-        text = parsed.text
-        if parsed.kind == "button":
-            text = await asyncio.to_thread(self._resolve_button, text)
+        text, kind = parsed.text, parsed.kind
+        if kind == "button":
+            payload = await asyncio.to_thread(self._resolve_button, text)
+            text, kind = (payload, kind) if payload is not None else (text, EXPIRED)
         return await self._dialogue.accept(
             key,
             text,
-            kind=parsed.kind,
+            kind=kind,
             provider_message_id=parsed.provider_message_id,
         )
 
-    def _resolve_button(self, data: str) -> str:
+    def _resolve_button(self, data: str) -> str | None:
         if self._db is None:
             return data
         with self._db.session() as session:
             payload = callback_keys.resolve(session, data)
         if payload is None:
             logger.warning("unknown Telegram callback key %r", data)
-            return copy_text("choose_one")
         return payload
 
     async def _respond(self, parsed: ParsedUpdate, inbound: Inbound) -> None:

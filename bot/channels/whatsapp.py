@@ -15,9 +15,10 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from starlette.background import BackgroundTask
@@ -26,14 +27,22 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from bot import callback_keys
 from bot.conversations import ConversationKey
-from bot.dialogue import Dialogue, Inbound
+from bot.dialogue import EXPIRED, Dialogue, Inbound
 from bot.outbound import Delivery, Outbound, window_open
 from bot.rasa_client import BotMessage
-from bot.rendering import INDEX_CALLBACK_PREFIX, whatsapp, whatsapp_template
+from bot.rendering import (
+    INDEX_CALLBACK_PREFIX,
+    WHATSAPP_TEXT_LIMIT,
+    numbered_options,
+    split_text,
+    whatsapp,
+    whatsapp_template,
+    whatsapp_text,
+    with_numbered_options,
+)
 from bot.settings import WhatsAppSettings
 from bot.store.db import Database
 from bot.store.models import utcnow
-from bot.texts import text as copy_text
 
 logger = logging.getLogger(__name__)
 
@@ -160,12 +169,26 @@ def parse_payload(
             if str(metadata.get("phone_number_id", "")) != phone_number_id:
                 continue
             for item in value.get("messages") or []:
-                if isinstance(item, dict) and (parsed := _message(item)) is not None:
+                if (parsed := _guarded(_message, item)) is not None:
                     messages.append(parsed)
             for item in value.get("statuses") or []:
-                if isinstance(item, dict) and (status := _status(item)) is not None:
+                if (status := _guarded(_status, item)) is not None:
                     statuses.append(status)
     return messages, statuses
+
+
+_T = TypeVar("_T")
+
+
+def _guarded(parse: Callable[[dict[str, Any]], _T | None], item: Any) -> _T | None:
+    """One odd item (a field of an unexpected shape) must not lose the others."""
+    if not isinstance(item, dict):
+        return None
+    try:
+        return parse(item)
+    except (AttributeError, TypeError, ValueError):
+        logger.warning("WhatsApp webhook item of an unexpected shape skipped")
+        return None
 
 
 class WhatsAppChannel:
@@ -217,7 +240,7 @@ class WhatsAppChannel:
         try:
             data = json.loads(body)
             messages, statuses = parse_payload(data, self.settings.phone_number_id)
-        except ValueError:
+        except Exception:
             logger.warning("authentic WhatsApp webhook with a malformed body ignored")
             return JSONResponse({"ok": True})
         for status in statuses:
@@ -257,17 +280,18 @@ class WhatsAppChannel:
             )
 
     async def _accept(self, message: WaMessage) -> Inbound:
-        text = message.text
-        if message.kind == "button":
-            text = await asyncio.to_thread(self._resolve_button, text)
+        text, kind = message.text, message.kind
+        if kind == "button":
+            payload = await asyncio.to_thread(self._resolve_button, text)
+            text, kind = (payload, kind) if payload is not None else (text, EXPIRED)
         return await self._dialogue.accept(
             ConversationKey("whatsapp", message.wa_id),
             text,
-            kind=message.kind,
+            kind=kind,
             provider_message_id=message.provider_message_id,
         )
 
-    def _resolve_button(self, data: str) -> str:
+    def _resolve_button(self, data: str) -> str | None:
         # "#2" is the second option of the last question: the same as typing "2".
         if data.startswith(INDEX_CALLBACK_PREFIX):
             return data.removeprefix(INDEX_CALLBACK_PREFIX)
@@ -275,7 +299,6 @@ class WhatsAppChannel:
             payload = callback_keys.resolve(session, data)
         if payload is None:
             logger.warning("unknown WhatsApp button id %r", data)
-            return copy_text("choose_one")
         return payload
 
     async def _respond(self, turns: list[tuple[WaMessage, Inbound]]) -> None:
@@ -303,7 +326,25 @@ class WhatsAppChannel:
         ids: list[str] = []
         try:
             for payload in rendering.payloads:
-                ids.append(await self._post(payload))
+                try:
+                    ids.append(await self._post(payload))
+                except GraphApiError as exc:
+                    if payload.get("type") != "interactive" or exc.code in (
+                        RE_ENGAGEMENT_REQUIRED,
+                        None,
+                    ):
+                        raise
+                    # Refused buttons or list: the options as numbered text still
+                    # work (typing "2" picks the second).
+                    logger.warning(
+                        "interactive message refused (%s); sent as text", exc
+                    )
+                    fallback = numbered_fallback(message, key.external_id)
+                    if ids:  # the text went already: only the options are missing
+                        options = numbered_options(message.buttons)
+                        fallback = [whatsapp_text(key.external_id, options)]
+                    for part in fallback:
+                        ids.append(await self._post(part))
         except GraphApiError as exc:
             if exc.code == RE_ENGAGEMENT_REQUIRED and not ids:
                 return await self._send_template(key, message)
@@ -355,6 +396,12 @@ class WhatsAppChannel:
             return str(body["messages"][0]["id"])
         except (KeyError, IndexError, TypeError) as exc:
             raise GraphApiError(f"unexpected Graph API reply: {body!r}") from exc
+
+
+def numbered_fallback(message: BotMessage, to: str) -> list[dict[str, Any]]:
+    """The message as plain text with its options as numbered lines."""
+    parts = split_text(with_numbered_options(message).strip(), WHATSAPP_TEXT_LIMIT)
+    return [whatsapp_text(to, part) for part in parts if part]
 
 
 def _masked(key: ConversationKey) -> str:

@@ -78,6 +78,8 @@ def gateway_env(world: Fakes, database_url: str, var_dir: str) -> dict[str, str]
         "WHATSAPP_API_BASE_URL": f"{world.whatsapp_url}/v21.0",
         "WHATSAPP_TEMPLATE_NAME": WA_TEMPLATE[0],
         "WHATSAPP_TEMPLATE_LANGUAGE": WA_TEMPLATE[1],
+        # Required with PostgreSQL once the data key lands (main's bot/crypto.py).
+        "DATA_ENCRYPTION_KEY": "test-only-data-encryption-key-0123456789",
     }
 
 
@@ -104,8 +106,10 @@ class LocalGateway:
         """POST a signed webhook payload as Meta would; opens the 24-hour window."""
         for entry in payload.get("entry", []):
             for change in entry.get("changes", []):
-                for message in change.get("value", {}).get("messages", []):
-                    self.world.whatsapp.customer_wrote(message["from"])
+                messages = change.get("value", {}).get("messages", [])
+                for message in messages if isinstance(messages, list) else []:
+                    if isinstance(message, dict) and "from" in message:
+                        self.world.whatsapp.customer_wrote(message["from"])
         body, headers = wa.signed(payload, secret)
         return httpx.post(
             f"{self.url}/whatsapp/webhook", content=body, headers=headers, timeout=30

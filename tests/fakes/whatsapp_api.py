@@ -238,6 +238,9 @@ class FakeWhatsAppApi:
         self.templates = templates or {}
         self.sent: list[Sent] = []
         self.last_customer_message: dict[str, datetime] = {}
+        # Tests set this to make the fake refuse every interactive message, as the
+        # real API does for a number or client that cannot show them.
+        self.refuse_interactive = False
         self._lock = threading.Lock()
         self.app = Starlette(
             routes=[
@@ -347,6 +350,8 @@ class FakeWhatsAppApi:
                 kind="GraphMethodException",
             )
         kind = validate_message(payload, self.templates)
+        if kind == "interactive" and self.refuse_interactive:
+            raise GraphError(131009, "Parameter value is not valid: interactive")
         if kind != "template":
             with self._lock:
                 last = self.last_customer_message.get(str(payload["to"]))

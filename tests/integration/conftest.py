@@ -195,3 +195,12 @@ def stack(
 def chat_id() -> int:
     """A fresh Telegram chat for each test, so conversations never mix."""
     return random.randint(10_000_000, 99_999_999)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The first test of a session also waits for Rasa to load (fixture set-up
+    counts towards pytest-timeout); on 2 shared cores that alone can take minutes."""
+    for item in items:
+        in_here = item.nodeid.startswith("tests/integration/")
+        if in_here and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(900))

@@ -266,3 +266,18 @@ def test_polling_mode_with_only_a_token(world: Fakes) -> None:
         c.params["callback_query_id"] for c in api.calls_to("answerCallbackQuery")
     ]
     assert answered == [press["callback_query"]["id"]]
+
+
+def test_a_press_with_an_unknown_key_is_answered_not_forwarded(
+    gateway: LocalGateway,
+) -> None:
+    chat = _chat()
+    press = gateway.world.telegram.press(chat, "k:notakeyweeverissued")
+    assert gateway.post_telegram(press).status_code == 200
+    texts = gateway.world.telegram.wait_for_texts(chat, 1)
+    assert "tombol itu sudah tidak berlaku" in texts[0]
+    assert gateway.world.rasa.messages_from(f"telegram:{chat}") == []
+    answered = gateway.world.telegram.calls_to("answerCallbackQuery")
+    assert press["callback_query"]["id"] in [
+        c.params["callback_query_id"] for c in answered
+    ]

@@ -363,3 +363,20 @@ def test_a_burst_over_the_rate_limit_gets_one_polite_notice(
         f"pesan {i}" for i in range(3)
     ]
     assert [m.status for m in inbound] == ["answered"] * 3 + ["limited"] * 3
+
+
+def test_odd_shapes_inside_an_authentic_payload_do_not_lose_the_rest(
+    gateway: LocalGateway,
+) -> None:
+    wa_id = _wa_id()
+    payload = wa.text(WA_PHONE_ID, wa_id, "yang ini sah")
+    value = payload["entry"][0]["changes"][0]["value"]
+    odd = {"from": wa_id, "id": wa.wamid(), "type": "text", "text": "not an object"}
+    value["messages"].insert(0, odd)
+    value["messages"].insert(0, "not even a dict")
+    value["statuses"] = [{"id": 5, "status": "read", "timestamp": "soon"}]
+    assert gateway.post_whatsapp(payload).status_code == 200
+    texts = gateway.world.whatsapp.wait_for_texts(wa_id, 1)
+    assert texts == ["Anda menulis: yang ini sah"]
+    weird = wa.envelope(WA_PHONE_ID, {"messages": {"not": "a list"}})
+    assert gateway.post_whatsapp(weird).status_code == 200

@@ -175,3 +175,21 @@ async def test_without_a_template_setting_the_failure_is_recorded(
     assert row.status == "failed"
     assert row.error is not None and "WHATSAPP_TEMPLATE_NAME" in row.error
     assert api.accepted_to("6281100000005") == []
+
+
+async def test_refused_buttons_fall_back_to_numbered_text(
+    outbound: Outbound, db: Database, fake: tuple[FakeWhatsAppApi, str]
+) -> None:
+    api, _ = fake
+    _wrote(db, api, "6281100000006", hours_ago=1)
+    api.refuse_interactive = True
+    try:
+        delivery = await outbound.send(
+            ConversationKey("whatsapp", "6281100000006"), REPLY
+        )
+    finally:
+        api.refuse_interactive = False
+    assert delivery.status == "sent"
+    [payload] = api.accepted_to("6281100000006")
+    assert payload["type"] == "text"
+    assert payload["text"]["body"].endswith("\n\n1. Terima kasih")
