@@ -22,6 +22,17 @@ REFERENCE = re.compile(r"\bADU-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b")
 OPENING = "saya mau lapor, kantor bpjs menolak melayani saya"
 WHEN = "kemarin jam 9 pagi"
 SAID = "dia bilang harus ke kantor cabang dulu"
+# The rest of the complaint form (PRODUCT.md §3.2), answered by option number, which
+# both channels accept as well as a press: (answer, marker of the next question).
+BEFORE_WANTED = (
+    ("1", "Apa akibatnya"),  # layanan: berhenti sebagai peserta BPU
+    ("2", "sudah mencoba cara lain"),  # tagihan iuran tetap berjalan
+    ("1", "Apa yang Anda minta"),  # telepon tidak diangkat
+)
+AFTER_WANTED = (
+    ("1", "perlu dirahasiakan"),  # kontak: lewat chat saja
+    ("2", "ADU-"),  # tidak perlu dirahasiakan: filed
+)
 COMPARED = (
     "kind",
     "status",
@@ -45,6 +56,13 @@ def _wait_new(texts: Callable[[], list[str]], seen: int, marker: str) -> None:
         time.sleep(0.05)
 
 
+def _filed(texts: list[str]) -> str:
+    """The reference in the filing message (the offer to stop online comes after)."""
+    found = [m.group(0) for t in texts if (m := REFERENCE.search(t))]
+    assert found, texts
+    return found[-1]
+
+
 def _telegram_complaint(stack: Stack) -> str:
     chat = random.randint(10_000_000, 99_999_999)
     api = stack.telegram
@@ -58,13 +76,15 @@ def _telegram_complaint(stack: Stack) -> str:
     say(api.press(chat, "Klaten"), "Kapan kejadiannya")
     say(tg.text(chat, WHEN), "Siapa yang menolak")
     say(api.press(chat, "Petugas loket"), "Apa yang dia katakan")
-    say(tg.text(chat, SAID), "Apa yang Anda minta")
-    say(api.press(chat, "Saya minta dilayani sesuai hak saya"), "ADU-")
+    say(tg.text(chat, SAID), "Layanan apa")
+    for answer, following in BEFORE_WANTED:
+        say(tg.text(chat, answer), following)
+    say(api.press(chat, "Saya minta dilayani sesuai hak saya"), "boleh juga menelepon")
+    for answer, following in AFTER_WANTED:
+        say(tg.text(chat, answer), following)
     assert not api.refused("sendMessage")
     assert not api.refused("answerCallbackQuery")
-    match = REFERENCE.search(api.sent_texts(chat)[-1])
-    assert match
-    return match.group(0)
+    return _filed(api.sent_texts(chat))
 
 
 def _post_whatsapp(stack: Stack, payload: dict[str, Any]) -> httpx.Response:
@@ -101,16 +121,22 @@ def _whatsapp_complaint(stack: Stack) -> str:
     rows = ask_role["interactive"]["action"]["sections"][0]["rows"]
     loket = next(r for r in rows if r["title"] == "Petugas loket")
     say(wa.list_reply(WA_PHONE_ID, wa_id, loket["id"], loket["title"]), "katakan")
-    ask_wanted = say(wa.text(WA_PHONE_ID, wa_id, SAID), "Apa yang Anda minta")
+    say(wa.text(WA_PHONE_ID, wa_id, SAID), "Layanan apa")
+    ask_wanted: dict[str, Any] = {}
+    for answer, following in BEFORE_WANTED:
+        ask_wanted = say(wa.text(WA_PHONE_ID, wa_id, answer), following)
     # Three options: reply buttons.
     assert ask_wanted["interactive"]["type"] == "button"
     first = ask_wanted["interactive"]["action"]["buttons"][0]["reply"]
-    say(wa.button_reply(WA_PHONE_ID, wa_id, first["id"], first["title"]), "ADU-")
+    say(
+        wa.button_reply(WA_PHONE_ID, wa_id, first["id"], first["title"]),
+        "boleh juga menelepon",
+    )
+    for answer, following in AFTER_WANTED:
+        say(wa.text(WA_PHONE_ID, wa_id, answer), following)
     refused = [s for s in api.refused() if s.payload.get("to") == wa_id]
     assert refused == []
-    match = REFERENCE.search(api.texts_to(wa_id)[-1])
-    assert match
-    return match.group(0)
+    return _filed(api.texts_to(wa_id))
 
 
 def test_the_same_complaint_on_both_channels_files_equivalent_tickets(
