@@ -254,6 +254,10 @@ def test_statuses_are_recorded_on_the_outbound_message(gateway: LocalGateway) ->
     gateway.post_whatsapp(wa.text(WA_PHONE_ID, wa_id, "lagi"))
     gateway.world.whatsapp.wait_for_texts(wa_id, 2)
     second = gateway.world.whatsapp.wamids_to(wa_id)[1]
+    gateway.world.whatsapp.wait_for(
+        lambda: any(m.provider_message_id == second for m in gateway.messages(sender)),
+        what="the second reply to be recorded",
+    )
     gateway.post_whatsapp(wa.status(WA_PHONE_ID, second, "failed", wa_id, 131026))
     failed = [m for m in gateway.messages(sender) if m.provider_message_id == second]
     assert failed[0].status == "failed"
