@@ -119,7 +119,8 @@ def start_rasa() -> RasaServer:
         "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
     ]  # fmt: skip
     env = {"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook"}
-    process = Process("rasa", argv, env, f"http://127.0.0.1:{port}/").start(timeout=240)
+    # Loading the model takes minutes when other jobs share the two cores.
+    process = Process("rasa", argv, env, f"http://127.0.0.1:{port}/").start(timeout=480)
     return RasaServer(f"http://127.0.0.1:{port}", token, action_port, process)
 
 
