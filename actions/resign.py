@@ -455,9 +455,7 @@ class ValidateResignForm(Action):
             self._say_locked(dispatcher, until)
             return {**updates, OUTCOME: LOCKED}
         if not nik.matches_birth_date(born):
-            return self._failed(
-                dispatcher, key, nik_hash, updates, "identity_date_not_in_nik"
-            )
+            return self._failed(dispatcher, key, nik_hash, updates, date_in_nik=True)
         try:
             record = services().registry.find(nik.digits)
         except RegistryUnavailable:
@@ -468,7 +466,7 @@ class ValidateResignForm(Action):
         result = _identity_result(record, born, kpj_digits)
         if result is not None or record is None:
             logger.info("verification failed: %s", result)
-            return self._failed(dispatcher, key, nik_hash, updates, "verify_failed")
+            return self._failed(dispatcher, key, nik_hash, updates, date_in_nik=False)
         with db.session() as session:
             verification.record_success(session, key.sender_id)
         decision = services().rules.decide(record, today())
@@ -485,17 +483,24 @@ class ValidateResignForm(Action):
         key: ConversationKey,
         nik_hash: str,
         updates: dict[str, Any],
-        text_key: str,
+        *,
+        date_in_nik: bool,
     ) -> dict[str, Any]:
+        """Count a failed attempt; the date in the NIK keeps the NIK, others do not."""
         db = _runtime.database()
         with db.session() as session:
             attempts = verification.record_failure(session, key.sender_id, nik_hash)
         if attempts.locked_until is not None:
             self._say_locked(dispatcher, attempts.locked_until)
             return {**updates, OUTCOME: LOCKED}
-        dispatcher.utter_message(text=copy_text(text_key, left=attempts.left))
-        if text_key == "identity_date_not_in_nik":
+        if date_in_nik:
+            dispatcher.utter_message(
+                text=copy_text("identity_date_not_in_nik", left=attempts.left)
+            )
             return {**updates, BIRTH_DATE: None}
+        dispatcher.utter_message(
+            response="utter_resign_verify_failed", left=attempts.left
+        )
         return {**updates, NIK: None, BIRTH_DATE: None, KPJ: None}
 
     @staticmethod

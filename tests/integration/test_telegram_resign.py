@@ -238,6 +238,14 @@ def test_unknown_nik_and_wrong_kpj_get_the_same_answer(
     mismatch = other.say("12-03-1971", until=ASK_NIK)
     assert not_found[0] == mismatch[0].replace("Sisa percobaan: 1", "Sisa percobaan: 2")
     assert "tidak cocok dengan data peserta" in not_found[0]
+    failures = [
+        c.params
+        for c in stack.telegram.calls_to("sendMessage")
+        if int(c.params["chat_id"]) == chat_id
+        and "tidak cocok dengan data peserta" in c.params["text"]
+    ]
+    assert len(failures) == 2
+    assert all("/request_human" in repr(f["reply_markup"]) for f in failures)
 
 
 def test_three_wrong_dates_of_birth_lock_verification(
