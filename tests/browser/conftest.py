@@ -16,11 +16,19 @@ from tests.integration.conftest import (
     chat_id,
     database_url,
     fake_telegram,
+    fake_whatsapp,
     rasa_server,
     stack,
 )
 
-__all__ = ["chat_id", "database_url", "fake_telegram", "rasa_server", "stack"]
+__all__ = [
+    "chat_id",
+    "database_url",
+    "fake_telegram",
+    "fake_whatsapp",
+    "rasa_server",
+    "stack",
+]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
