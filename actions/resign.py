@@ -685,27 +685,26 @@ class ActionResignFinish(Action):
 class ActionResignCancel(Action):
     """ "batal" in the middle of the form: say so and forget the answers."""
 
+    action_name = "action_resign_cancel"
+    response: str | None = "utter_resign_cancelled"
+
     def name(self) -> str:
-        return "action_resign_cancel"
+        return self.action_name
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_resign_cancelled")
+        if self.response is not None:
+            dispatcher.utter_message(response=self.response)
         return [*_reset(), SlotSet("requested_slot", None)]
 
 
-class ActionResignForget(Action):
+class ActionResignForget(ActionResignCancel):
     """The form stopped for a handoff: forget its answers without a word.
 
     The handoff message already told the participant what happens next; a second
     "cancelled" message would only confuse.
     """
 
-    def name(self) -> str:
-        return "action_resign_forget"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        return [*_reset(), SlotSet("requested_slot", None)]
+    action_name = "action_resign_forget"
+    response = None

@@ -354,3 +354,13 @@ def test_slots_and_store_hold_no_raw_nik(db: Database, tmp_path: Path) -> None:
     raw = (tmp_path / "bpu.sqlite3").read_bytes()
     for record in DEMO.values():
         assert record.nik.encode() not in raw
+
+
+def test_a_handoff_forgets_the_form_silently_while_cancel_says_so() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = Tracker.from_dict({"sender_id": "telegram:1", "slots": {}, "events": []})
+    forget = asyncio.run(resign.ActionResignForget().run(dispatcher, tracker, {}))
+    assert dispatcher.messages == []
+    assert {e["name"] for e in forget} >= {"resign_nik", "requested_slot"}
+    asyncio.run(resign.ActionResignCancel().run(dispatcher, tracker, {}))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_resign_cancelled"]
