@@ -15,7 +15,9 @@ UV_VERSION := 0.13.9
 # Rasa's training data lives in nlu/ and stories/ (PRODUCT.md §9), off Rasa's default
 # data/ folder, so every Rasa command gets the paths explicitly.
 RASA_DATA := nlu stories
-RASA_INPUTS := config.yml domain.yml $(shell find nlu stories addons -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+# The NLU components (addons/) import bot/parsing/, and read the office directory.
+RASA_INPUTS := config.yml domain.yml bot/data/offices.yml \
+  $(shell find nlu stories addons bot/parsing -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 MODEL := models/bpu.tar.gz
 SPACY_PIPELINE := build/spacy_id/meta.json
 
@@ -25,7 +27,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup run test lint types unit validate train stories integration browser bench lock clean nlu-check
+.PHONY: help setup env run test lint types unit validate train stories integration browser bench lock clean nlu-check
 
 help:
 	@echo "make run    start Rasa, the action server and the gateway on 127.0.0.1 (web chat: http://127.0.0.1:8000)"
@@ -34,7 +36,11 @@ help:
 
 # --- set-up -----------------------------------------------------------------------
 
-setup: .venv/.synced .venv-rasa/.synced $(SPACY_PIPELINE) .chromium
+# `env` is what running needs; `setup` adds Debian's Chromium, which only the browser
+# tests use (installing it may need root, which `make run` must not).
+env: .venv/.synced .venv-rasa/.synced $(SPACY_PIPELINE)
+
+setup: env .chromium
 
 .venv/.synced: requirements/app.lock .python-version
 	@py=$$(scripts/find-python); \
@@ -76,17 +82,18 @@ $(MODEL): $(RASA_INPUTS) $(SPACY_PIPELINE)
 
 # --- checks -----------------------------------------------------------------------
 
-lint: setup
+lint: env
 	.venv/bin/ruff check bot actions addons tests scripts migrations
 	.venv/bin/ruff format --check bot actions addons tests scripts migrations
+	.venv/bin/lint-imports
 
-types: setup
+types: env
 	.venv/bin/mypy
 
-unit: setup
+unit: env
 	$(PY) -m pytest tests/unit -q
 
-validate: setup
+validate: env
 	$(RASA_PY) scripts/validate_rasa_data.py
 
 stories: $(MODEL)
@@ -100,11 +107,11 @@ nlu-check: $(MODEL)
 	@mkdir -p var/results
 	$(RASA_PY) scripts/nlu_eval.py $(MODEL) --out var/results/nlu-heldout.json --floor
 
-integration: setup $(MODEL)
+integration: env $(MODEL)
 	$(PY) -m pytest tests/integration -q
 
 # The staff console in Debian's Chromium (Playwright); screenshots in test-artifacts/.
-browser: setup $(MODEL)
+browser: env .chromium $(MODEL)
 	@mkdir -p test-artifacts
 	$(PY) -m pytest tests/browser -q
 
@@ -112,7 +119,7 @@ test: setup lint types unit validate train nlu-check stories integration browser
 
 # --- run --------------------------------------------------------------------------
 
-run: setup $(MODEL)
+run: env $(MODEL)
 	scripts/run
 
 clean:
@@ -121,5 +128,5 @@ clean:
 # --- bench ------------------------------------------------------------------------
 
 # NLU: our pipeline vs Rasa's stock one on the same data, held-out set (~10 min).
-bench: setup
+bench: env
 	nice $(PY) scripts/bench_nlu.py

@@ -13,17 +13,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import _runtime
+from actions import runtime
 from actions.handoff import handoff_message, open_in_store
-from bot import complaint_text, staff_roles
-from bot.complaint_text import resolution_phrase, said_phrase
-from bot.conversations import ConversationKey
-from bot.handoffs import REASON_SENSITIVE
-from bot.privacy import mask_identifiers
+from bot.complaints import extraction as complaint_text
+from bot.complaints import staff_roles
+from bot.complaints.extraction import resolution_phrase, said_phrase
+from bot.complaints.filing import ComplaintDraft, ComplaintExtras, file_complaint
+from bot.core.privacy import mask_identifiers
+from bot.core.texts import label, long_date, long_datetime, section
+from bot.handoff.handoffs import REASON_SENSITIVE
+from bot.messaging.conversations import ConversationKey
+from bot.parsing.timeparse import parse_event_time
 from bot.store.models import utcnow
-from bot.texts import label, long_date, long_datetime, section
-from bot.tickets import ComplaintDraft, ComplaintExtras, file_complaint
-from bot.timeparse import parse_event_time
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def _answer_text(tracker: Tracker, slot: str) -> str | None:
     text = (message.get("text") or "").strip()
     if not _requested(tracker, slot) or not text or text.startswith("/"):
         return None
-    if _runtime.is_interruption(message):
+    if runtime.is_interruption(message):
         return None
     return text[:MAX_FREE_TEXT]
 
@@ -194,7 +195,7 @@ class ValidateComplaintForm(FormValidationAction):
             dispatcher.utter_message(response="utter_contact_phone_invalid")
             return {CONTACT_PHONE: None}
         # Only ciphertext ever leaves this function (PRODUCT.md §8).
-        return {CONTACT_PHONE: _runtime.cipher().encrypt(number)}
+        return {CONTACT_PHONE: runtime.cipher().encrypt(number)}
 
     async def extract_confidential(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -215,8 +216,8 @@ class ValidateComplaintForm(FormValidationAction):
         if tracker.get_slot("office") is not None:
             return {}
         message = tracker.latest_message
-        directory = _runtime.directory()
-        for value in _runtime.entity_values(message, "office"):
+        directory = runtime.directory()
+        for value in runtime.entity_values(message, "office"):
             if isinstance(value, str) and directory.get(value):
                 return {"office": value}
         text = message.get("text") or ""
@@ -234,7 +235,7 @@ class ValidateComplaintForm(FormValidationAction):
         message = tracker.latest_message
         now = utcnow()
         candidates = [
-            *_runtime.entity_texts(message, "datetime"),
+            *runtime.entity_texts(message, "datetime"),
             message.get("text") or "",
         ]
         for candidate in candidates:
@@ -257,7 +258,7 @@ class ValidateComplaintForm(FormValidationAction):
             return {}
         message = tracker.latest_message
         known = set(staff_roles.roles())
-        for value in _runtime.entity_values(message, "staff_role"):
+        for value in runtime.entity_values(message, "staff_role"):
             if value in known:
                 return {"staff_role": value}
         role = staff_roles.match_role(message.get("text") or "")
@@ -323,7 +324,7 @@ def _last_form(tracker: Tracker) -> str | None:
 
 
 def _extras(tracker: Tracker, service_complaint: bool) -> ComplaintExtras:
-    directory = _runtime.directory()
+    directory = runtime.directory()
     story = _story(tracker)
     destination = directory.destination(
         " ".join(
@@ -362,7 +363,7 @@ class ActionFileComplaint(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        directory = _runtime.directory()
+        directory = runtime.directory()
         office_value = tracker.get_slot("office")
         office = directory.get(office_value) if office_value else None
         service_complaint = _last_form(tracker) == "service_complaint_form"
@@ -376,12 +377,12 @@ class ActionFileComplaint(Action):
         )
         extras = _extras(tracker, service_complaint)
         key = ConversationKey.from_sender_id(tracker.sender_id)
-        db = _runtime.database()
+        db = runtime.database()
 
         def store() -> tuple[str, Any, Any, int]:
             with db.session() as session:
                 ticket = file_complaint(
-                    session, key, draft, _runtime.deadlines(), extras=extras
+                    session, key, draft, runtime.deadlines(), extras=extras
                 )
                 return (
                     ticket.reference,

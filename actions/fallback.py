@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.texts import intent_label
+from bot.core.texts import intent_label
 
 FALLBACK_INTENT = "nlu_fallback"
 OPTIONS = 2

@@ -17,11 +17,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import _runtime
-from bot import handoffs
-from bot.conversations import ConversationKey
+from actions import runtime
+from bot.core.texts import long_date
+from bot.handoff import handoffs
+from bot.messaging.conversations import ConversationKey
 from bot.store.models import utcnow
-from bot.texts import long_date
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ WHO_SUPERVISOR = "supervisor kami"
 
 def handoff_message(supervisor_only: bool) -> dict[str, Any]:
     """The response and its values: who answers, and when (staff hours, holidays)."""
-    hours = _runtime.staff_hours()
+    hours = runtime.staff_hours()
     now = utcnow()
     who = WHO_SUPERVISOR if supervisor_only else WHO_STAFF
     if hours.is_open(now):
@@ -58,7 +58,7 @@ def open_in_store(
 ) -> int:
     """Open (or reuse) the handoff; runs in a worker thread."""
     key = ConversationKey.from_sender_id(sender_id)
-    with _runtime.database().session() as session:
+    with runtime.database().session() as session:
         handoff = handoffs.open_handoff(
             session,
             key,

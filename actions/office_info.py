@@ -15,8 +15,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import _runtime
-from bot.offices import Directory, Office
+from actions import runtime
+from bot.parsing.offices import Directory, Office
 
 
 def office_asked_about(
@@ -46,7 +46,7 @@ class ActionAnswerOfficeInfo(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        office = office_asked_about(_runtime.directory(), tracker.latest_message)
+        office = office_asked_about(runtime.directory(), tracker.latest_message)
         if office is None:
             dispatcher.utter_message(response="utter_ask_info_office")
             return []

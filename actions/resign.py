@@ -23,12 +23,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import _runtime
-from bot import nik as nik_rules
-from bot import verification
-from bot.conversations import ConversationKey
-from bot.crypto import DataCipher
-from bot.eligibility import (
+from actions import runtime
+from bot.core.crypto import DataCipher
+from bot.core.privacy import mask_value
+from bot.core.texts import long_date
+from bot.core.texts import text as copy_text
+from bot.core.workdays import JAKARTA, WorkingCalendar, jakarta_date
+from bot.messaging.conversations import ConversationKey
+from bot.messaging.identity_tokens import TOKEN_PATTERN, TOKEN_WORD, IdentityTokens
+from bot.resignation import nik as nik_rules
+from bot.resignation import verification
+from bot.resignation.eligibility import (
     IDENTITY_MISMATCH,
     NOT_FOUND,
     Decision,
@@ -36,25 +41,20 @@ from bot.eligibility import (
     RuleSet,
     load_rules,
 )
-from bot.identity_tokens import TOKEN_PATTERN, TOKEN_WORD, IdentityTokens
-from bot.privacy import mask_value
-from bot.registry import (
+from bot.resignation.registry import (
     HttpRegistry,
     ParticipantRecord,
     Registry,
     RegistryUnavailable,
     SqlRegistry,
 )
-from bot.resignations import (
+from bot.resignation.requests import (
     channel_name,
     consent_version,
     file_request,
     next_steps,
     record_consent,
 )
-from bot.texts import long_date
-from bot.texts import text as copy_text
-from bot.workdays import JAKARTA, WorkingCalendar, jakarta_date
 
 logger = logging.getLogger(__name__)
 
@@ -128,8 +128,8 @@ class Services:
 @lru_cache(maxsize=1)
 def services() -> Services:
     """The action server's registry, rules and keys (never built at import)."""
-    settings = _runtime.settings()
-    db = _runtime.database()
+    settings = runtime.settings()
+    db = runtime.database()
     cipher = DataCipher(settings.data_key())
     registry: Registry
     if settings.registry_url:
@@ -342,7 +342,7 @@ class ValidateResignForm(Action):
             return {CONSENT: None}
         key = _key(tracker)
         version = consent_version(_response_text(domain, "utter_ask_resign_consent"))
-        db = _runtime.database()
+        db = runtime.database()
         with db.session() as session:
             record_consent(session, key, version, answer)
             until = verification.locked_until(session, key.sender_id)
@@ -448,7 +448,7 @@ class ValidateResignForm(Action):
         cipher = services().cipher
         key = _key(tracker)
         nik_hash = cipher.lookup_hash(nik.digits, kind="nik")
-        db = _runtime.database()
+        db = runtime.database()
         with db.session() as session:
             until = verification.locked_until(session, key.sender_id)
         if until is not None:
@@ -487,7 +487,7 @@ class ValidateResignForm(Action):
         date_in_nik: bool,
     ) -> dict[str, Any]:
         """Count a failed attempt; the date in the NIK keeps the NIK, others do not."""
-        db = _runtime.database()
+        db = runtime.database()
         with db.session() as session:
             attempts = verification.record_failure(session, key.sender_id, nik_hash)
         if attempts.locked_until is not None:
@@ -659,9 +659,9 @@ class ActionResignFinish(Action):
             # The record changed since the check: say the new decision instead.
             ValidateResignForm._say_decision(dispatcher, record, decision)
             return _reset()
-        settings = _runtime.settings()
+        settings = runtime.settings()
         key = _key(tracker)
-        with _runtime.database().session() as session:
+        with runtime.database().session() as session:
             ticket = file_request(
                 session,
                 key,

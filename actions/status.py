@@ -12,13 +12,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import _runtime
-from bot import references
-from bot.escalation import ChronologyFacts, chronology, is_overdue
+from actions import runtime
+from bot.complaints.escalation import ChronologyFacts, chronology, is_overdue
+from bot.core.texts import label, long_date
+from bot.core.workdays import jakarta_date
+from bot.parsing import references
 from bot.store.models import ComplaintDetails, utcnow
-from bot.texts import label, long_date
-from bot.tickets import get_by_reference
-from bot.workdays import jakarta_date
+from bot.tickets.records import get_by_reference
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class ValidateStatusForm(FormValidationAction):
     ) -> dict[str, Any]:
         message = tracker.latest_message
         text = message.get("text") or ""
-        for candidate in [*_runtime.entity_texts(message, "reference"), text]:
+        for candidate in [*runtime.entity_texts(message, "reference"), text]:
             found = references.find(candidate)
             if found:
                 return {"ticket_reference": found}
@@ -45,7 +45,7 @@ class ValidateStatusForm(FormValidationAction):
                 return {"ticket_reference": references.parse(text)}
             except references.InvalidReference:
                 pass
-            if not _runtime.is_interruption(message):
+            if not runtime.is_interruption(message):
                 dispatcher.utter_message(response="utter_reference_invalid")
                 return {"ticket_reference": None}
         return {}
@@ -64,7 +64,7 @@ class ActionCheckStatus(Action):
         if not reference:
             dispatcher.utter_message(response="utter_ask_ticket_reference")
             return []
-        db = _runtime.database()
+        db = runtime.database()
 
         def look_up() -> dict[str, str] | None:
             with db.session() as session:
@@ -83,7 +83,7 @@ class ActionCheckStatus(Action):
                 }
                 if is_overdue(ticket, jakarta_date(utcnow())):
                     # Past the resolution deadline: the escalation route (§3.2.6).
-                    office = _runtime.directory().get(ticket.office_id or "")
+                    office = runtime.directory().get(ticket.office_id or "")
                     facts = ChronologyFacts.from_ticket(
                         ticket,
                         session.get(ComplaintDetails, ticket.id),

@@ -1,7 +1,7 @@
 """The project's Rasa NLU components (loaded by the Rasa server from config.yml).
 
 Thin adapters: the work is in pure modules (``slang``, ``numbers``, ``dates``,
-``bot.offices``) that the unit tests exercise without Rasa.
+``bot.parsing.offices``) that the unit tests exercise without Rasa.
 
 - ``SlangNormaliser`` rewrites informal words on spaCy's tokens before featurisation,
   so "sy udh ke kntr" and "saya sudah ke kantor" look alike to DIET.
@@ -29,8 +29,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from addons.dates import find_dates
 from addons.numbers import find_numbers
 from addons.slang import LEXICON_FILE, lexicon_fingerprint, load_lexicon, masked_spans
-from bot.offices import load_directory
-from bot.timeparse import JAKARTA
+from bot.parsing.offices import load_directory
+from bot.parsing.timeparse import JAKARTA
 
 TOKENS = "text_tokens"
 ROOT = Path(__file__).resolve().parent.parent

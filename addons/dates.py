@@ -1,10 +1,10 @@
 """Where a message says when something happened, and that moment in ISO 8601.
 
-The parsing is ``bot.timeparse`` (also used by the complaint form): dateparser with
-Indonesian, past dates preferred and Asia/Jakarta, plus the relative words it does not
-know ("tadi pagi", "kemarin sore", "wingi", "jam setengah 10"). This module only finds
-the spans: each date or time expression, with neighbouring pieces joined ("Selasa 2
-Desember 2025 pukul 09.29" is one moment, not three).
+The parsing is ``bot.parsing.timeparse`` (also used by the complaint form):
+dateparser with Indonesian, past dates preferred and Asia/Jakarta, plus the relative
+words it does not know ("tadi pagi", "kemarin sore", "wingi", "jam setengah 10"). This
+module only finds the spans: each date or time expression, with neighbouring pieces
+joined ("Selasa 2 Desember 2025 pukul 09.29" is one moment, not three).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.timeparse import MONTHS, WEEKDAYS, EventTime, parse_event_time
+from bot.parsing.timeparse import MONTHS, WEEKDAYS, EventTime, parse_event_time
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY = "|".join(

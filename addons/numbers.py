@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.references import InvalidReference
-from bot.references import parse as parse_reference
+from bot.parsing.references import InvalidReference
+from bot.parsing.references import parse as parse_reference
 
 _SEP = r"[ .\-]?"
 

@@ -13,17 +13,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from bot.channels.telegram import TelegramChannel
-from bot.channels.webchat import WebChatChannel
-from bot.channels.whatsapp import WhatsAppChannel
 from bot.console import Console
-from bot.crypto import DataCipher
-from bot.dialogue import Dialogue
-from bot.identity_tokens import IdentityTokens
-from bot.offices import load_directory
-from bot.outbound import Outbound
-from bot.rasa_client import RasaClient
-from bot.settings import Settings
+from bot.core.crypto import DataCipher
+from bot.core.settings import Settings
+from bot.gateway.channels.telegram import TelegramChannel
+from bot.gateway.channels.webchat import WebChatChannel
+from bot.gateway.channels.whatsapp import WhatsAppChannel
+from bot.gateway.dialogue import Dialogue
+from bot.gateway.rasa_client import RasaClient
+from bot.messaging.identity_tokens import IdentityTokens
+from bot.messaging.outbound import Outbound
+from bot.parsing.offices import load_directory
 from bot.store.db import Database
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/webchat/messages", webchat.message, methods=["POST"]),
         Route("/healthz", health, methods=["GET"]),
     ]
-    # p4: the staff console (PRODUCT.md §7).
+    # The staff console (PRODUCT.md §7).
     console = Console(
         services.db,
         services.outbound,

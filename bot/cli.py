@@ -8,7 +8,12 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.settings import Settings, SettingsError, ensure_local_secret, load_settings
+from bot.core.settings import (
+    Settings,
+    SettingsError,
+    ensure_local_secret,
+    load_settings,
+)
 from bot.store.db import Database
 
 
@@ -41,7 +46,7 @@ def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _tickets_list(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.tickets import as_json, list_tickets
+    from bot.tickets.records import as_json, list_tickets
 
     db = Database(settings.database_url)
     try:
@@ -65,8 +70,8 @@ def _tickets_list(settings: Settings, args: argparse.Namespace) -> int:
 def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.crypto import DataCipher
-    from bot.registry import SqlRegistry, read_csv
+    from bot.core.crypto import DataCipher
+    from bot.resignation.registry import SqlRegistry, read_csv
 
     db = Database(settings.database_url)
     try:
@@ -88,7 +93,7 @@ def _secret(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _staff_add(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.staff import StaffError, add_staff
+    from bot.staff.accounts import StaffError, add_staff
 
     password = sys.stdin.readline().rstrip("\n")
     db = Database(settings.database_url)
@@ -108,7 +113,7 @@ def _staff_bootstrap(settings: Settings, _args: argparse.Namespace) -> int:
     """First run only: a supervisor with a random password, printed once."""
     import secrets
 
-    from bot.staff import add_staff, count_staff
+    from bot.staff.accounts import add_staff, count_staff
 
     db = Database(settings.database_url)
     try:
@@ -126,7 +131,7 @@ def _staff_bootstrap(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _handoffs_list(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.handoffs import as_json, list_handoffs, message_counts
+    from bot.handoff.handoffs import as_json, list_handoffs, message_counts
 
     db = Database(settings.database_url)
     try:
@@ -179,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed.set_defaults(handler=_seed_demo)
 
-    # p4: console accounts and the handoff queue.
+    # Console accounts and the handoff queue.
     staff = commands.add_parser("staff", help="staff console accounts")
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)
     add = staff_commands.add_parser(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from bot.settings import load_settings
+from bot.core.settings import load_settings
 from bot.store.db import make_engine
 from bot.store.models import Base
 

@@ -148,7 +148,7 @@ def fallback_sweep(
 def _gold_value(entity: dict[str, Any], now: datetime) -> str:
     if entity["entity"] != "datetime":
         return str(entity.get("value"))
-    from bot.timeparse import parse_event_time
+    from bot.parsing.timeparse import parse_event_time
 
     parsed = parse_event_time(str(entity["value"]), now)
     return parsed.isoformat() if parsed else str(entity["value"])
@@ -158,7 +158,7 @@ def load_examples(path: Path) -> list[Example]:
     """The held-out examples with their gold intents and entities."""
     from rasa.shared.nlu.training_data.loading import load_data
 
-    from bot.timeparse import JAKARTA
+    from bot.parsing.timeparse import JAKARTA
 
     now = datetime.now(JAKARTA)
     examples = []

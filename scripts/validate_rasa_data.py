@@ -36,7 +36,7 @@ def main() -> int:
         "config.yml", "domain.yml", ["nlu", "stories"]
     )
     action_code = "".join(p.read_text() for p in Path("actions").rglob("*.py"))
-    # Eligibility rules name the response each outcome is told with (P3).
+    # Eligibility rules name the response each outcome is told with.
     action_code += Path("bot/data/eligibility_rules.yml").read_text()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

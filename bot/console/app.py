@@ -27,16 +27,21 @@ from starlette.responses import (
 )
 from starlette.routing import BaseRoute, Route
 
-from bot import handoffs, lifecycle, reveal, staff
-from bot.console import charts, exports, security
-from bot.conversations import ConversationKey
-from bot.crypto import CryptoError, DataCipher
-from bot.escalation import event_text, is_overdue
-from bot.offices import Directory
-from bot.outbound import ChannelUnavailable, Outbound
-from bot.privacy import mask_identifiers
-from bot.rasa_client import BotMessage
-from bot.staff import StaffUser
+from bot.complaints.escalation import event_text, is_overdue
+from bot.console import charts, exports, reveal, security
+from bot.core.crypto import CryptoError, DataCipher
+from bot.core.privacy import mask_identifiers
+from bot.core.texts import label
+from bot.core.texts import text as copy_text
+from bot.core.workdays import JAKARTA, jakarta_date
+from bot.handoff import handoffs
+from bot.messaging import secrets
+from bot.messaging.conversations import ConversationKey
+from bot.messaging.messages import BotMessage
+from bot.messaging.outbound import ChannelUnavailable, Outbound
+from bot.parsing.offices import Directory
+from bot.staff import accounts as staff
+from bot.staff.accounts import StaffUser
 from bot.store.db import Database
 from bot.store.models import (
     AuditEntry,
@@ -50,10 +55,8 @@ from bot.store.models import (
     Ticket,
     utcnow,
 )
-from bot.texts import label
-from bot.texts import text as copy_text
-from bot.tickets import STATUSES
-from bot.workdays import JAKARTA, jakarta_date
+from bot.tickets import lifecycle
+from bot.tickets.records import STATUSES
 
 logger = logging.getLogger(__name__)
 
@@ -414,7 +417,7 @@ class Console:
             conversation=conversation,
             messages=messages,
             authors={mid: names.get(sid, "?") for mid, sid in authors.items()},
-            secrets=reveal.secrets_for(session, ids),
+            secrets=secrets.secrets_for(session, ids),
             revealed=revealed or {},
             notes=notes,
             tickets=tickets,
@@ -565,7 +568,7 @@ class Console:
     # --- tickets ----------------------------------------------------------------------
 
     def _find_ticket(self, session: Session, ref: str) -> Ticket:
-        from bot.tickets import get_by_reference
+        from bot.tickets.records import get_by_reference
 
         ticket = get_by_reference(session, ref)
         if ticket is None:

@@ -17,8 +17,8 @@ from matplotlib.ticker import MaxNLocator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core.workdays import jakarta_date
 from bot.store.models import Ticket, utcnow
-from bot.workdays import jakarta_date
 
 WEEKS = 8
 NO_DATA = "Belum ada data"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.privacy import mask_identifiers
+from bot.core.privacy import mask_identifiers
 from bot.store.models import ComplaintDetails, Ticket
 
 COLUMNS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 
 
 def alembic_config(database_url: str) -> Config:
@@ -16,10 +16,10 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "heads") -> None:
+def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the schema of ``database_url`` up to ``revision``.
 
-    ``heads`` rather than ``head``: features land as sibling migrations off one base
-    and Alembic applies every branch; a merge revision can join them later.
+    The history is one line (``tests/unit/store/test_migrations.py`` fails on a
+    second head), so ``head`` names exactly one revision.
     """
     command.upgrade(alembic_config(database_url), revision)

@@ -12,11 +12,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
-from bot import conversations
-from bot.conversations import ConversationKey
+from bot.complaints.filing import (
+    ComplaintDraft,
+    ComplaintExtras,
+    Deadlines,
+    file_complaint,
+)
+from bot.core.workdays import WorkingCalendar
+from bot.messaging import conversations
+from bot.messaging.conversations import ConversationKey
 from bot.store.db import Database
-from bot.tickets import ComplaintDraft, ComplaintExtras, Deadlines, file_complaint
-from bot.workdays import WorkingCalendar
 from tests.fakes import telegram_updates as tg
 from tests.integration.conftest import Stack
 from tests.integration.console_client import add_staff

@@ -15,7 +15,7 @@ import httpx
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.settings import load_settings
+from bot.core.settings import load_settings
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.store.models import Conversation, Message

@@ -31,7 +31,7 @@ from tests.integration.processes import (
 
 BOT_TOKEN = "123456789:TEST-token_for-the-fake-api"
 WEBHOOK_SECRET = "s3cret-webhook_token"
-# p5: WhatsApp Cloud API settings of the test gateway (fake Graph API).
+# WhatsApp Cloud API settings of the test gateway (fake Graph API).
 WA_TOKEN = "EAAG-fake-access-token"
 WA_SECRET = "fake-app-secret"
 WA_VERIFY = "fake-verify-token"
@@ -52,7 +52,7 @@ class Stack:
     action_env: dict[str, str]
     telegram_url: str
     var_dir: Path
-    # p5: the WhatsApp side of the same gateway.
+    # The WhatsApp side of the same gateway.
     whatsapp: FakeWhatsAppApi | None = None
 
     def post_update(

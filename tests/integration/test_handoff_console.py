@@ -14,12 +14,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import conversations
-from bot.conversations import ConversationKey
+from bot.complaints.filing import (
+    ComplaintDraft,
+    ComplaintExtras,
+    Deadlines,
+    file_complaint,
+)
+from bot.core.workdays import JAKARTA, WorkingCalendar
+from bot.messaging import conversations
+from bot.messaging.conversations import ConversationKey
 from bot.store.db import Database
 from bot.store.models import Conversation, Message, utcnow
-from bot.tickets import ComplaintDraft, ComplaintExtras, Deadlines, file_complaint
-from bot.workdays import JAKARTA, WorkingCalendar
 from tests.fakes import telegram_updates as tg
 from tests.integration.conftest import Stack
 from tests.integration.console_client import ConsoleClient, add_staff

@@ -9,10 +9,10 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.crypto import DataCipher
+from bot.core.crypto import DataCipher
+from bot.core.workdays import JAKARTA
 from bot.store.db import Database
 from bot.store.models import ComplaintDetails, Conversation, Message, Ticket
-from bot.workdays import JAKARTA
 from tests.fakes import telegram_updates as tg
 from tests.fakes.server import free_port
 from tests.integration.conftest import Stack, gateway_env

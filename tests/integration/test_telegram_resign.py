@@ -18,8 +18,8 @@ import pytest
 import yaml
 from sqlalchemy import MetaData, select
 
-from bot.registry import ParticipantRecord, read_csv
-from bot.resignations import consent_version
+from bot.resignation.registry import ParticipantRecord, read_csv
+from bot.resignation.requests import consent_version
 from bot.store.db import Database
 from bot.store.models import Consent, Conversation, Ticket
 from tests.fakes import telegram_updates as tg

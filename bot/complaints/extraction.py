@@ -1,0 +1,203 @@
+"""Pulling complaint details out of a participant's own words.
+
+The first message often tells the whole story ("ditolak satpam, katanya harus ke
+Semarang, saya minta dilayani di sini"). These helpers find what was said and what is
+wanted, so the form only asks for what is really missing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.complaints.filing import CATEGORY_REFUSAL, CATEGORY_WRONG_PROCEDURE
+
+_QUOTED = re.compile(r"[\"“”«]([^\"“”«»]{3,200})[\"“”»]")
+_SAID = re.compile(
+    r"\b(?:katanya|kata\s*nya|katane|bilang(?:nya)?|ngomong|mengatakan|berkata|"
+    r"menyampaikan|jawabnya|jawab(?:nya)?|alasannya|alasan)\b[\s:,]*(?P<said>[^.!?\n]{3,200})",
+    re.IGNORECASE,
+)
+_WANTED = re.compile(
+    r"\b(?:saya|sy|aku|kulo)?\s*"
+    r"(?:minta|mohon|ingin|pengen|pingin|berharap|harapan saya)\b"
+    r"[\s:,]*(?P<wanted>[^.!?\n]{3,200})",
+    re.IGNORECASE,
+)
+# Wishes that describe the service asked for at the office, not the complaint's aim.
+_SERVICE_WORDS = re.compile(
+    r"^(berhenti|keluar|nonaktif|menonaktifkan|resign|cabut)", re.I
+)
+
+
+def _tidy(fragment: str) -> str:
+    return " ".join(fragment.strip(" ,;:-").split())
+
+
+def said_phrase(text: str) -> str | None:
+    """What the staff member said, as the participant quotes or reports it."""
+    if match := _QUOTED.search(text):
+        return _tidy(match.group(1))
+    if match := _SAID.search(text):
+        return _tidy(match.group("said"))
+    return None
+
+
+def resolution_phrase(text: str) -> str | None:
+    """What the participant asks for, when the message states it."""
+    for match in _WANTED.finditer(text):
+        wanted = _tidy(match.group("wanted"))
+        if not _SERVICE_WORDS.match(wanted):
+            return wanted
+    return None
+
+
+# --- the rest of the complaint (PRODUCT.md §3.2) ---------------------------------
+
+# Ombudsman RI maladministration categories (docs/domain-facts.md §5, [S43]).
+CATEGORY_DELAY = "penundaan berlarut"
+CATEGORY_IMPROPER = "tidak patut"
+CATEGORY_MONEY = "permintaan imbalan uang"
+
+_SERVICES = (
+    (
+        re.compile(
+            r"\b(berhenti|brenti|keluar|nonaktif\w*|menonaktifkan|mandek|resign|"
+            r"cabut|pemberhentian|penonaktifan)\b",
+            re.I,
+        ),
+        "berhenti sebagai peserta BPU",
+    ),
+    (re.compile(r"\b(klaim|cair\w*|pencairan)\b.{0,12}\bjht\b", re.I), "klaim JHT"),
+)
+_HARMS = (
+    (
+        re.compile(r"\btagihan\w*|\bautodebet|\bdipotong\b|\bgopay\b", re.I),
+        "tagihan iuran tetap berjalan",
+    ),
+    (
+        re.compile(
+            r"\b(jauh|bolak.?balik|naik motor|ongkos|sia.?sia|antri\w* dari)", re.I
+        ),
+        "perjalanan sia-sia",
+    ),
+)
+_ATTEMPTS = re.compile(
+    r"\b(telp|telpon|telepon|nelpon|menelepon|ditelepon|hubungi|menghubungi|wa)\b"
+    r"[^.!?\n]{0,60}\b(tidak|tdk|gak|ga|nggak|ndak|mboten|boten)\s*"
+    r"(di\s*)?(angkat|diangkat|dijawab|jawab|aktif|dibalas|respon)",
+    re.I,
+)
+# Bribery, illegal levies, threats, harassment: such complaints go to a supervisor.
+_SENSITIVE = re.compile(
+    r"\b(suap\w*|disuap|sogok\w*|nyogok\w*|menyogok|pungli|pungutan liar|pelicin|"
+    r"uang rokok|minta (uang|imbalan|duit)|dimintai (uang|duit)|ancam\w*|diancam|"
+    r"dilecehkan|pelecehan|melecehkan|dipukul|kekerasan|intimidasi\w*)\b",
+    re.I,
+)
+_MONEY = re.compile(
+    r"\b(suap\w*|sogok\w*|nyogok\w*|menyogok|pungli|pungutan liar|pelicin|"
+    r"uang rokok|minta (uang|imbalan|duit)|dimintai (uang|duit))\b",
+    re.I,
+)
+_RUDE = re.compile(
+    r"\b(kasar|judes|galak|dibentak|membentak|tidak sopan|gak sopan|ga sopan|"
+    r"tidak ramah|gak ramah|ga ramah|main hp|marah)\b",
+    re.I,
+)
+_SLOW = re.compile(
+    r"\b(lama|lambat|antre\w*|antri\w*|belum diproses|tidak ada kabar|"
+    r"gak ada kabar|berminggu|berbulan)\b",
+    re.I,
+)
+_NO_ANSWER = re.compile(
+    r"\b(tidak|tdk|gak|ga|nggak|boten|mboten)\s*(pernah\s*)?"
+    r"(di\s*)?(angkat|diangkat|dijawab|dibalas|aktif)",
+    re.I,
+)
+_NOTHING = re.compile(
+    r"^\s*(tidak|tdk|gak|ga|nggak|ndak|belum|mboten|boten)\s*(ada|pernah|ono)?\s*[.!]?\s*$",
+    re.I,
+)
+_PHONE = re.compile(r"^(?:\+?62|0)8\d{7,11}$")
+_YES = re.compile(
+    r"^\s*(ya|iya|iyo|nggih|inggih|y|yes|ok|oke|boleh|rahasia\w*)\b", re.I
+)
+_NO = re.compile(r"^\s*(tidak|tdk|gak|ga|nggak|ndak|no|mboten|boten|jangan)\b", re.I)
+
+
+def service_phrase(text: str) -> str | None:
+    """The service the participant went to the office for, when the story says it."""
+    for pattern, service in _SERVICES:
+        if pattern.search(text):
+            return service
+    return None
+
+
+def harm_phrase(text: str) -> str | None:
+    """The harm the story mentions (bills still charged, a wasted trip)."""
+    found = [harm for pattern, harm in _HARMS if pattern.search(text)]
+    return ", ".join(found) if found else None
+
+
+def attempts_phrase(text: str) -> str | None:
+    """Earlier attempts the story mentions (calls that were not answered)."""
+    return "sudah menelepon, tidak diangkat" if _ATTEMPTS.search(text) else None
+
+
+def means_nothing(text: str) -> bool:
+    """``tidak ada``, ``belum pernah``: an answer that there is nothing to add."""
+    return bool(_NOTHING.match(text))
+
+
+def is_sensitive(text: str) -> bool:
+    """Bribery, illegal levies, threats or harassment: a supervisor handles it."""
+    return bool(_SENSITIVE.search(text))
+
+
+def refusal_category(sent_elsewhere: bool, story: str) -> str:
+    """Ombudsman category of a refusal: being sent elsewhere deviates from procedure."""
+    if _MONEY.search(story):
+        return CATEGORY_MONEY
+    return CATEGORY_WRONG_PROCEDURE if sent_elsewhere else CATEGORY_REFUSAL
+
+
+def service_category(story: str) -> str:
+    """Ombudsman category of another service failure, from the participant's words."""
+    if _MONEY.search(story):
+        return CATEGORY_MONEY
+    if _RUDE.search(story):
+        return CATEGORY_IMPROPER
+    if _NO_ANSWER.search(story):
+        return CATEGORY_REFUSAL
+    if _SLOW.search(story):
+        return CATEGORY_DELAY
+    return CATEGORY_REFUSAL
+
+
+def contact_choice(text: str) -> str | None:
+    """``telepon`` when they allow a call, ``chat`` when not; None if unclear."""
+    lowered = text.lower()
+    if re.search(
+        r"\b(telp|telpon|telepon|ditelepon|hp|nomor)\b", lowered
+    ) and not _NO.match(lowered):
+        return "telepon"
+    if re.search(r"\b(chat|pesan|wa|sini)\b", lowered) or _NO.match(lowered):
+        return "chat"
+    if _YES.match(lowered):
+        return "telepon"
+    return None
+
+
+def phone_number(text: str) -> str | None:
+    """A mobile number as plain digits (``0812...``), if ``text`` is one."""
+    digits = re.sub(r"[\s.\-()]", "", text.strip())
+    return digits if _PHONE.match(digits) else None
+
+
+def yes_or_no(text: str) -> bool | None:
+    """True for yes-like answers, False for no-like ones, None if neither."""
+    if _NO.match(text):
+        return False
+    if _YES.match(text):
+        return True
+    return None

@@ -1,0 +1,1 @@
+"""The gateway: channels in and out, one turn through Rasa, the transcript."""

@@ -1,0 +1,1 @@
+"""Channel adapters (Telegram, WhatsApp, web chat): wire formats only."""

@@ -1,0 +1,290 @@
+"""One participant turn through the gateway, the same for every channel.
+
+The channel adapters only translate wire formats. Everything that must hold for all
+channels alike lives here: the transcript, de-duplication by the provider's message
+id, the per-sender rate limit, per-sender ordering (a lease in the store, so it holds
+across gateways), numbered replies, the apology when Rasa or the action server is
+down, and the limits on what is forwarded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from bot.core.crypto import DataCipher
+from bot.core.privacy import mask_identifiers
+from bot.core.texts import text as copy_text
+from bot.gateway import leases, ratelimit
+from bot.gateway.channels.rendering import choose_by_number
+from bot.gateway.rasa_client import RasaClient, RasaUnavailable
+from bot.handoff import handoffs
+from bot.messaging import conversations, secrets
+from bot.messaging.conversations import ConversationKey
+from bot.messaging.messages import BotMessage, buttons_as_dicts
+from bot.messaging.outbound import Outbound
+from bot.store.db import Database
+from bot.store.models import Conversation, utcnow
+
+logger = logging.getLogger(__name__)
+
+# How often a turn waiting for another gateway's lease looks again (a turn waiting
+# for one in this process is woken at once).
+LEASE_RETRY_SECONDS = 0.1
+# The kind of a press on a button whose key the store does not know (forged, or
+# from before a reset): answered with a notice, never forwarded as text.
+EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A recorded participant message waiting for its turn.
+
+    ``text`` is the raw text, kept in memory only for the turn; the store holds the
+    masked form. A ``duplicate`` (the provider delivered the same message again) was
+    not recorded a second time and gets no answer.
+    """
+
+    key: ConversationKey
+    message_id: int
+    text: str
+    kind: str  # "text", "button" (a pressed option), "media" or EXPIRED
+    duplicate: bool = False
+    conversation_id: int = 0
+    rate: ratelimit.RateDecision | None = field(default=None, compare=False)
+    # The turn's lease was taken while recording (the usual, uncontended case).
+    leased: bool = False
+
+
+class Dialogue:
+    """Records, forwards to Rasa and delivers, one turn at a time per participant."""
+
+    def __init__(
+        self,
+        db: Database,
+        rasa: RasaClient,
+        outbound: Outbound,
+        max_inbound_chars: int,
+        *,
+        rate_limit_per_minute: int = 20,
+        lease_seconds: float = 90.0,
+        tokenise: Callable[[str], str] | None = None,
+        cipher: DataCipher | None = None,
+    ) -> None:
+        self._db = db
+        # Keeps the encrypted originals of masked numbers for audited reveal.
+        self._cipher = cipher
+        self._rasa = rasa
+        self._outbound = outbound
+        self._max_chars = max_inbound_chars
+        self._rate_limit = rate_limit_per_minute
+        self._lease = timedelta(seconds=lease_seconds)
+        self._holder = uuid.uuid4().hex[:16]  # + ":<message id>" fits String(40)
+        self._released: dict[str, asyncio.Event] = {}
+        # Long numbers (NIK, KPJ) become tokens before Rasa sees them.
+        self._tokenise = tokenise
+
+    async def accept(
+        self,
+        key: ConversationKey,
+        text: str,
+        *,
+        kind: str = "text",
+        provider_message_id: str | None = None,
+    ) -> Inbound:
+        """Record an inbound message before the provider is acknowledged.
+
+        A provider message id seen before (a redelivery, to this gateway or another)
+        trips the store's unique constraint and comes back as a duplicate.
+        """
+
+        def record() -> Inbound:
+            with self._db.session() as session:
+                conversation = conversations.get_or_create(session, key)
+                try:
+                    with session.begin_nested():
+                        message = conversations.record_inbound(
+                            session,
+                            conversation,
+                            mask_identifiers(text),
+                            kind=kind,
+                            provider_message_id=provider_message_id,
+                        )
+                except IntegrityError:
+                    if provider_message_id is None:
+                        raise
+                    return Inbound(key, 0, text, kind, duplicate=True)
+                conversation.unreachable_at = None  # they wrote: they can be reached
+                if self._cipher is not None:
+                    secrets.remember(session, message, text, self._cipher)
+                now = utcnow()
+                rate = ratelimit.count_message(
+                    session, key.sender_id, now, self._rate_limit
+                )
+                session.flush()
+                # Take the lease in the same transaction when it is free: the
+                # common case costs no extra round trip to the store.
+                leased = leases.try_acquire(
+                    session,
+                    conversation.id,
+                    message.id,
+                    self._holder_for(message.id),
+                    now,
+                    self._lease,
+                )
+                return Inbound(
+                    key,
+                    message.id,
+                    text,
+                    kind,
+                    conversation_id=conversation.id,
+                    rate=rate,
+                    leased=leased,
+                )
+
+        inbound = await asyncio.to_thread(record)
+        if inbound.duplicate:
+            logger.info(
+                "duplicate %s message %s ignored", key.channel, provider_message_id
+            )
+        return inbound
+
+    async def respond(self, inbound: Inbound) -> list[BotMessage]:
+        """Produce and deliver the bot's answer to ``inbound``, in arrival order."""
+        if inbound.duplicate:
+            return []
+        if not inbound.leased:
+            await self._acquire(inbound)
+        status = "failed"
+        replies: list[BotMessage] = []
+        try:
+            replies, status = await self._replies(inbound)
+            for reply in replies:
+                await self._outbound.send(inbound.key, reply, proactive=False)
+        finally:
+            await asyncio.to_thread(self._finish, inbound, status, replies)
+        return replies
+
+    def _holder_for(self, message_id: int) -> str:
+        return f"{self._holder}:{message_id}"
+
+    # --- ordering ---------------------------------------------------------------------
+
+    async def _acquire(self, inbound: Inbound) -> None:
+        deadline = time.monotonic() + 2 * self._lease.total_seconds()
+        while True:
+            acquired = await asyncio.to_thread(self._try_acquire, inbound)
+            if acquired:
+                return
+            if time.monotonic() > deadline:
+                # Leases and waiting messages expire long before this; reaching it
+                # means the store is misbehaving. Answer anyway rather than never.
+                logger.warning("no lease for message %s; going on", inbound.message_id)
+                return
+            event = self._released.setdefault(inbound.key.sender_id, asyncio.Event())
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(event.wait(), LEASE_RETRY_SECONDS)
+
+    def _try_acquire(self, inbound: Inbound) -> bool:
+        with self._db.session() as session:
+            return leases.try_acquire(
+                session,
+                inbound.conversation_id,
+                inbound.message_id,
+                self._holder_for(inbound.message_id),
+                utcnow(),
+                self._lease,
+            )
+
+    def _finish(self, inbound: Inbound, status: str, replies: list[BotMessage]) -> None:
+        """Remember the options just offered, mark the message, free the lease.
+
+        One transaction, so a turn costs the store as little as possible.
+        """
+        try:
+            with self._db.session() as session:
+                if status == "answered":  # a notice of ours leaves the question
+                    conversation = session.get(Conversation, inbound.conversation_id)
+                    if conversation is not None:
+                        offered = next(
+                            (r.buttons for r in reversed(replies) if r.buttons), ()
+                        )
+                        conversation.last_buttons = buttons_as_dicts(offered) or None
+                        session.flush()
+                leases.release(
+                    session,
+                    inbound.conversation_id,
+                    inbound.message_id,
+                    self._holder_for(inbound.message_id),
+                    status,
+                )
+        finally:
+            event = self._released.pop(inbound.key.sender_id, None)
+            if event is not None:
+                event.set()
+
+    # --- the turn ---------------------------------------------------------------------
+
+    async def _replies(self, inbound: Inbound) -> tuple[list[BotMessage], str]:
+        if inbound.rate is not None and not inbound.rate.allowed:
+            if inbound.rate.notify:
+                return [BotMessage(text=copy_text("rate_limited"))], "limited"
+            return [], "limited"
+        conversation = await asyncio.to_thread(self._conversation, inbound.key)
+        if handoffs.is_active(conversation):
+            # a person holds this conversation: record only, stay silent (media too)
+            return [], "held"
+        if inbound.kind == EXPIRED:
+            return [BotMessage(text=copy_text("button_expired"))], "notice"
+        if inbound.kind not in ("text", "button"):
+            return [BotMessage(text=copy_text("non_text"))], "notice"
+        if len(inbound.text) > self._max_chars:
+            notice = copy_text(
+                "too_long", length=len(inbound.text), limit=self._max_chars
+            )
+            return [BotMessage(text=notice)], "notice"
+        chosen = choose_by_number(inbound.text, conversation.last_buttons)
+        # "button" tells the actions that this is an answer to the question asked,
+        # whatever intent the words of the option might suggest.
+        metadata = {
+            "channel": inbound.key.channel,
+            "button": inbound.kind == "button" or chosen is not None,
+        }
+        forwarded = chosen or inbound.text
+        if self._tokenise is not None:
+            try:
+                forwarded = await asyncio.to_thread(self._tokenise, forwarded)
+            except SQLAlchemyError:
+                # Never forward the raw number instead: apologise.
+                logger.exception("could not tokenise message %s", inbound.message_id)
+                return [BotMessage(text=copy_text("service_down"))], "notice"
+        try:
+            replies = await self._rasa.send(
+                inbound.key.sender_id,
+                forwarded,
+                inbound.key.channel,
+                metadata,
+            )
+        except RasaUnavailable:
+            logger.warning(
+                "Rasa unavailable for message %s", inbound.message_id, exc_info=True
+            )
+            return [BotMessage(text=copy_text("service_down"))], "notice"
+        if not replies:
+            # Every turn of ours answers something; silence means an action failed
+            # (Rasa drops a failed action's messages and carries on).
+            logger.warning("empty reply from Rasa for message %s", inbound.message_id)
+            return [BotMessage(text=copy_text("service_down"))], "notice"
+        return replies, "answered"
+
+    def _conversation(self, key: ConversationKey) -> Conversation:
+        with self._db.session() as session:
+            return conversations.get_or_create(session, key)

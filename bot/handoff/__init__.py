@@ -1,0 +1,1 @@
+"""Handing a conversation to people and back (PRODUCT.md §3.4)."""

@@ -1,0 +1,1 @@
+"""Conversations, their transcript, and messages to participants outside a turn."""

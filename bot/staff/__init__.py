@@ -1,0 +1,1 @@
+"""Support staff accounts: passwords, roles, sessions (used by console and handoff)."""

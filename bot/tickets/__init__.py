@@ -1,0 +1,1 @@
+"""What complaints and resignation requests share: references, look-up, life cycle."""

@@ -1,0 +1,55 @@
+"""The gateway forwards long numbers to Rasa as tokens; the transcript stays masked."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from bot.core.crypto import DataCipher
+from bot.gateway.dialogue import Dialogue
+from bot.gateway.rasa_client import RasaClient
+from bot.messaging.conversations import ConversationKey
+from bot.messaging.identity_tokens import IdentityTokens
+from bot.messaging.messages import BotMessage
+from bot.messaging.outbound import Delivery, Outbound
+from bot.store.db import Database
+from bot.store.models import Message
+
+KEY = ConversationKey("telegram", "4243")
+SECRET = "unit-test-data-encryption-key-0123456789"
+
+
+async def test_rasa_gets_a_token_and_the_action_server_can_read_it(
+    db: Database, tmp_path: Path
+) -> None:
+    requests: list[dict[str, Any]] = []
+
+    def rasa(request: httpx.Request) -> httpx.Response:
+        requests.append(json.loads(request.content))
+        return httpx.Response(200, json=[{"text": "Terima kasih"}])
+
+    async def deliver(
+        key: ConversationKey, message: BotMessage, proactive: bool
+    ) -> Delivery:
+        return Delivery(status="sent", provider_message_id="1")
+
+    outbound = Outbound(db)
+    outbound.register("telegram", deliver)
+    client = RasaClient("http://rasa.test", 5, transport=httpx.MockTransport(rasa))
+    tokens = IdentityTokens(db, DataCipher(SECRET))
+    dialogue = Dialogue(db, client, outbound, 200, tokenise=tokens.tokenise)
+    inbound = await dialogue.accept(KEY, "nik saya 3309 0412 0371 0003 ya")
+    await dialogue.respond(inbound)
+
+    forwarded = requests[0]["message"]
+    assert re.fullmatch(r"nik saya niktok[0-9a-f]{10} ya", forwarded)
+    assert tokens.reveal(forwarded) == "nik saya 3309041203710003 ya"
+    with db.session() as session:
+        texts = list(session.scalars(select(Message.text).order_by(Message.id)))
+    assert texts[0] == "nik saya ************0003 ya"
+    assert b"3309041203710003" not in (tmp_path / "bpu.sqlite3").read_bytes()
