@@ -41,8 +41,8 @@ MASKING_SOURCES = tuple(
         "addons/slang.py",
         "addons/numbers.py",
         "addons/dates.py",
-        "bot/timeparse.py",
-        "bot/references.py",
+        "bot/parsing/timeparse.py",
+        "bot/parsing/references.py",
     )
 )
 
