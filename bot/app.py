@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from bot.console import Console
+from bot.console import create_console
 from bot.core.crypto import DataCipher
 from bot.core.settings import Settings
 from bot.gateway.channels.telegram import TelegramChannel
@@ -97,13 +97,13 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", health, methods=["GET"]),
     ]
     # The staff console (PRODUCT.md §7).
-    console = Console(
+    console = create_console(
         services.db,
         services.outbound,
         DataCipher(settings.data_key()),
         load_directory(settings.offices_file),
     )
-    routes.append(Mount("/staff", routes=console.routes()))
+    routes.append(Mount("/staff", app=console))
     if services.telegram is not None and services.telegram.settings.webhook_enabled:
         routes.append(
             Route("/telegram/webhook", services.telegram.webhook, methods=["POST"])

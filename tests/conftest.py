@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from bot.store.db import Database
 from bot.store.migrate import upgrade
@@ -19,3 +22,21 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database = Database(url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def sessions_on_loop(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every session ``db`` opens on a running event loop (the rule: none)."""
+    opened: list[str] = []
+    session = db.session
+
+    def watched() -> AbstractContextManager[Session]:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return session()  # a worker thread: no loop runs here
+        opened.append("session opened on the event loop")
+        return session()
+
+    monkeypatch.setattr(db, "session", watched)
+    return opened

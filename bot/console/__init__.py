@@ -1,5 +1,5 @@
 """The staff console, served by the gateway under ``/staff`` (PRODUCT.md §7)."""
 
-from bot.console.app import Console
+from bot.console.app import create_console
 
-__all__ = ["Console"]
+__all__ = ["create_console"]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -48,6 +51,23 @@ class Database:
         """A transaction: committed on success, rolled back on any exception."""
         with self._sessions() as session, session.begin():
             yield session
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Run one synchronous unit of work in a worker thread, in its own transaction.
+
+        The rule for async code (the console's routes, the notifications they send):
+        it never opens a session on the event loop, because every query blocks and a
+        slow database would stall every participant's chat with it. It hands the
+        whole unit of work (queries, writes, and rendering that still reads lazy
+        relationships) to this method instead; the transaction commits when ``work``
+        returns and rolls back when it raises, and the exception reaches the caller.
+        """
+
+        def in_session() -> T:
+            with self.session() as session:
+                return work(session)
+
+        return await asyncio.to_thread(in_session)
 
     def dispose(self) -> None:
         """Close pooled connections (at shutdown and between tests)."""

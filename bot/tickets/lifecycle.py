@@ -122,7 +122,9 @@ async def notify(db: Database, outbound: Outbound, change: StatusChange) -> str:
     """Tell the participant; returns and records the delivery status.
 
     A ticket filed outside the gateway (no channel to reach) is recorded as
-    ``unreachable`` rather than failing the staff member's action.
+    ``unreachable`` rather than failing the staff member's action. The record is
+    written off the event loop (``Database.run``), like every store call from async
+    code.
     """
     if change.key is None:
         status = "unreachable"
@@ -132,8 +134,11 @@ async def notify(db: Database, outbound: Outbound, change: StatusChange) -> str:
             status = delivery.status
         except ChannelUnavailable:
             status = "unreachable"
-    with db.session() as session:
-        row = session.get(TicketStatusChange, change.change_id)
-        if row is not None:
-            row.notified = status
+    await db.run(lambda session: _record_notified(session, change.change_id, status))
     return status
+
+
+def _record_notified(session: Session, change_id: int, status: str) -> None:
+    row = session.get(TicketStatusChange, change_id)
+    if row is not None:
+        row.notified = status

@@ -16,7 +16,7 @@ from starlette.routing import Mount
 from starlette.testclient import TestClient
 
 from bot.complaints.filing import ComplaintDraft, Deadlines, file_complaint
-from bot.console import Console
+from bot.console import create_console
 from bot.core.crypto import DataCipher
 from bot.core.privacy import mask_identifiers
 from bot.core.settings import PROJECT_ROOT
@@ -53,10 +53,10 @@ def setup(db: Database) -> Iterator[tuple[TestClient, Sent, Database, str]]:
     sent = Sent()
     outbound = Outbound(db)
     outbound.register("telegram", sent.deliver)
-    console = Console(
+    console = create_console(
         db, outbound, CIPHER, load_directory(PROJECT_ROOT / "bot/data/offices.yml")
     )
-    app = Starlette(routes=[Mount("/staff", routes=console.routes())])
+    app = Starlette(routes=[Mount("/staff", app=console)])
     make_staff(db, "ani", "agent")
     make_staff(db, "sri", "supervisor")
     with db.session() as session:
@@ -248,10 +248,10 @@ def test_csv_export_and_charts(setup: tuple[TestClient, Sent, Database, str]) ->
 
 
 def test_cookie_is_secure_over_https(db: Database, tmp_path: Path) -> None:
-    console = Console(
+    console = create_console(
         db, Outbound(db), CIPHER, load_directory(PROJECT_ROOT / "bot/data/offices.yml")
     )
-    app = Starlette(routes=[Mount("/staff", routes=console.routes())])
+    app = Starlette(routes=[Mount("/staff", app=console)])
     with TestClient(app, base_url="https://testserver") as client:
         response = client.get("/staff/login")
         assert "Secure" in response.headers["set-cookie"]

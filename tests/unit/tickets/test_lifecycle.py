@@ -8,8 +8,10 @@ from bot.complaints.filing import ComplaintDraft, Deadlines, file_complaint
 from bot.core.workdays import WorkingCalendar
 from bot.messaging import conversations
 from bot.messaging.conversations import ConversationKey
+from bot.messaging.messages import BotMessage
+from bot.messaging.outbound import Delivery, Outbound
 from bot.store.db import Database
-from bot.store.models import Ticket
+from bot.store.models import Ticket, TicketStatusChange
 from bot.tickets import lifecycle
 from tests.builders import make_staff
 
@@ -112,3 +114,28 @@ def test_waiting_for_the_participant_asks_them_to_reply() -> None:
     text = lifecycle.notification(change).text
     assert "menunggu jawaban Anda" in text
     assert "Balas pesan ini" in text
+
+
+async def test_notify_records_the_delivery_off_the_event_loop(
+    db: Database, sessions_on_loop: list[str]
+) -> None:
+    reference = _ticket(db)
+    with db.session() as session:
+        ticket = session.query(Ticket).filter_by(reference=reference).one()
+        change = lifecycle.change_status(
+            session, ticket, "diproses", staff_id=None, note="dicek"
+        )
+    sessions_on_loop.clear()  # the setup above ran on the test's own loop
+    outbound = Outbound(db)
+
+    async def deliver(
+        key: ConversationKey, message: BotMessage, proactive: bool
+    ) -> Delivery:
+        return Delivery(status="sent")
+
+    outbound.register("telegram", deliver)
+    assert await lifecycle.notify(db, outbound, change) == "sent"
+    assert sessions_on_loop == []
+    with db.session() as session:
+        row = session.get(TicketStatusChange, change.change_id)
+        assert row is not None and row.notified == "sent"
