@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from bot.gateway.channels.rendering import payload_key
+from bot.gateway.channels.rendering.common import payload_key
 from tests.fakes import telegram_updates as tg
 from tests.fakes.gateway import TG_SECRET, Fakes, LocalGateway, local_gateway
 from tests.unit.gateway.channel_fixtures import gateway, world
