@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.gateway.channels.rendering import KEY_CALLBACK_PREFIX
+from bot.gateway.channels.rendering.common import KEY_CALLBACK_PREFIX
 from bot.store.models import CallbackPayload
 
 

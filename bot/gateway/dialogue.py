@@ -24,7 +24,7 @@ from bot.core.crypto import DataCipher
 from bot.core.privacy import mask_identifiers
 from bot.core.texts import text as copy_text
 from bot.gateway import leases, ratelimit
-from bot.gateway.channels.rendering import choose_by_number
+from bot.gateway.channels.rendering.common import choose_by_number
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.handoff import handoffs
 from bot.messaging import conversations, secrets
@@ -105,57 +105,65 @@ class Dialogue:
         A provider message id seen before (a redelivery, to this gateway or another)
         trips the store's unique constraint and comes back as a duplicate.
         """
-
-        def record() -> Inbound:
-            with self._db.session() as session:
-                conversation = conversations.get_or_create(session, key)
-                try:
-                    with session.begin_nested():
-                        message = conversations.record_inbound(
-                            session,
-                            conversation,
-                            mask_identifiers(text),
-                            kind=kind,
-                            provider_message_id=provider_message_id,
-                        )
-                except IntegrityError:
-                    if provider_message_id is None:
-                        raise
-                    return Inbound(key, 0, text, kind, duplicate=True)
-                conversation.unreachable_at = None  # they wrote: they can be reached
-                if self._cipher is not None:
-                    secrets.remember(session, message, text, self._cipher)
-                now = utcnow()
-                rate = ratelimit.count_message(
-                    session, key.sender_id, now, self._rate_limit
-                )
-                session.flush()
-                # Take the lease in the same transaction when it is free: the
-                # common case costs no extra round trip to the store.
-                leased = leases.try_acquire(
-                    session,
-                    conversation.id,
-                    message.id,
-                    self._holder_for(message.id),
-                    now,
-                    self._lease,
-                )
-                return Inbound(
-                    key,
-                    message.id,
-                    text,
-                    kind,
-                    conversation_id=conversation.id,
-                    rate=rate,
-                    leased=leased,
-                )
-
-        inbound = await asyncio.to_thread(record)
+        inbound = await asyncio.to_thread(
+            self._record, key, text, kind, provider_message_id
+        )
         if inbound.duplicate:
             logger.info(
                 "duplicate %s message %s ignored", key.channel, provider_message_id
             )
         return inbound
+
+    def _record(
+        self,
+        key: ConversationKey,
+        text: str,
+        kind: str,
+        provider_message_id: str | None,
+    ) -> Inbound:
+        """One transaction: the message, its rate count and, when free, the lease."""
+        with self._db.session() as session:
+            conversation = conversations.get_or_create(session, key)
+            try:
+                with session.begin_nested():
+                    message = conversations.record_inbound(
+                        session,
+                        conversation,
+                        mask_identifiers(text),
+                        kind=kind,
+                        provider_message_id=provider_message_id,
+                    )
+            except IntegrityError:
+                if provider_message_id is None:
+                    raise
+                return Inbound(key, 0, text, kind, duplicate=True)
+            conversation.unreachable_at = None  # they wrote: they can be reached
+            if self._cipher is not None:
+                secrets.remember(session, message, text, self._cipher)
+            now = utcnow()
+            rate = ratelimit.count_message(
+                session, key.sender_id, now, self._rate_limit
+            )
+            session.flush()
+            # Take the lease in the same transaction when it is free: the common
+            # case costs no extra round trip to the store.
+            leased = leases.try_acquire(
+                session,
+                conversation.id,
+                message.id,
+                self._holder_for(message.id),
+                now,
+                self._lease,
+            )
+            return Inbound(
+                key,
+                message.id,
+                text,
+                kind,
+                conversation_id=conversation.id,
+                rate=rate,
+                leased=leased,
+            )
 
     async def respond(self, inbound: Inbound) -> list[BotMessage]:
         """Produce and deliver the bot's answer to ``inbound``, in arrival order."""

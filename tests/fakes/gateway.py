@@ -54,8 +54,8 @@ def fakes() -> Iterator[Fakes]:
     whatsapp = FakeWhatsAppApi(WA_TOKEN, WA_PHONE_ID, {WA_TEMPLATE: 1})
     with (
         ServerThread(rasa.app) as r,
-        ServerThread(telegram.app) as t,
-        ServerThread(whatsapp.app) as w,
+        telegram.serve() as t,
+        whatsapp.serve() as w,
     ):
         yield Fakes(rasa, telegram, whatsapp, r.url, t.url, w.url)
 

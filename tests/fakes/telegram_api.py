@@ -9,7 +9,7 @@ It speaks the documented wire format (https://core.telegram.org/bots/api): metho
 - ``sendMessage``: empty text or text over 4096 characters; inline buttons without
   text, or with ``callback_data`` empty or over 64 bytes; a keyboard that is not a
   list of rows; 403 "bot was blocked by the user" for chats in ``blocked_chats``;
-  429 with ``retry_after`` while ``throttle`` is set;
+  429 with ``retry_after`` for the next calls after ``throttle``;
 - ``answerCallbackQuery``: only ids of presses the fake issued (``press``), once;
 - ``getUpdates``: 409 while a webhook is set; long polling with ``timeout``;
   ``offset`` confirms updates;
@@ -20,18 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tests.fakes import telegram_updates
+from tests.fakes.provider import Call, FakeProvider, ProviderError
 
 TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
@@ -44,25 +41,25 @@ BOT_USER = {
 }
 
 
-@dataclass
-class Call:
-    """One request the fake received."""
-
-    method: str
-    params: dict[str, Any]
-    at: float = field(default_factory=time.monotonic)
-
-
-class TelegramApiError(Exception):
-    """A refusal, as the real Bot API words it."""
+class TelegramApiError(ProviderError):
+    """A refusal, as the real Bot API words it (its code is the HTTP status)."""
 
     def __init__(
         self, code: int, description: str, retry_after: int | None = None
     ) -> None:
-        super().__init__(description)
-        self.code = code
+        super().__init__(code, description, status=code)
         self.description = description
         self.retry_after = retry_after
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.code,
+            "description": self.description,
+        }
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
 
 
 def _decode(value: Any) -> Any:
@@ -107,26 +104,20 @@ def validate_send_message(params: dict[str, Any]) -> None:
                 raise TelegramApiError(400, "Bad Request: BUTTON_DATA_INVALID")
 
 
-class FakeTelegramApi:
-    """Records every call; ``sent_texts(chat_id)`` shows what a participant saw."""
+class FakeTelegramApi(FakeProvider[int]):
+    """Records every call; ``texts_to(chat_id)`` shows what a participant saw."""
 
     def __init__(self, token: str) -> None:
+        super().__init__(
+            [Route("/bot{token}/{method}", self._handle, methods=["GET", "POST"])]
+        )
         self.token = token
-        self.calls: list[Call] = []
         self.blocked_chats: set[int] = set()
         self.pending_updates: list[dict[str, Any]] = []
         self.webhook_url = ""
-        self.throttle = 0  # this many sendMessage calls get a 429 first
-        self.retry_after = 1
         self._issued_queries: set[str] = set()
         self._answered_queries: set[str] = set()
-        self._lock = threading.Lock()
         self._next_message_id = 1000
-        self.app = Starlette(
-            routes=[
-                Route("/bot{token}/{method}", self._handle, methods=["GET", "POST"])
-            ]
-        )
 
     # --- what tests do and read -------------------------------------------------------
 
@@ -144,81 +135,41 @@ class FakeTelegramApi:
                 self._issued_queries.add(update["callback_query"]["id"])
             self.pending_updates.append(update)
 
-    def calls_to(self, method: str) -> list[Call]:
-        """Recorded calls of one Bot API method, oldest first."""
-        with self._lock:
-            return [c for c in self.calls if c.method == method]
+    def throttle(self, times: int = 1, retry_after: int = 1) -> None:
+        """The next ``times`` sendMessage calls get a 429 asking to wait."""
+        error = TelegramApiError(
+            429, f"Too Many Requests: retry after {retry_after}", retry_after
+        )
+        self.inject(error, method="sendMessage", times=times)
 
-    def sent_texts(self, chat_id: int) -> list[str]:
-        """Texts of every accepted sendMessage to ``chat_id``."""
-        return [
-            c.params["text"]
-            for c in self.calls_to("sendMessage")
-            if int(c.params["chat_id"]) == chat_id and c.params.get("accepted")
-        ]
+    def texts_to(self, recipient: int) -> list[str]:
+        """Texts of every accepted sendMessage to chat ``recipient``."""
+        return [params["text"] for params in self.sent_messages(recipient)]
 
     def sent_messages(self, chat_id: int) -> list[dict[str, Any]]:
         """Parameters of every accepted sendMessage to ``chat_id``."""
         return [
             c.params
             for c in self.calls_to("sendMessage")
-            if int(c.params["chat_id"]) == chat_id and c.params.get("accepted")
+            if c.accepted and int(c.params["chat_id"]) == chat_id
         ]
-
-    def refused(self, method: str) -> list[Call]:
-        """Calls of ``method`` that the fake refused."""
-        return [c for c in self.calls_to(method) if c.params.get("refused")]
-
-    def wait_for(
-        self, predicate: Callable[[], bool], timeout: float = 30.0, what: str = ""
-    ) -> None:
-        """Poll until ``predicate()`` holds; else fail the test naming ``what``."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"timed out waiting for {what or predicate}")
-
-    def wait_for_texts(
-        self, chat_id: int, count: int, timeout: float = 30.0
-    ) -> list[str]:
-        """Wait until ``chat_id`` got at least ``count`` messages; return them all."""
-        self.wait_for(
-            lambda: len(self.sent_texts(chat_id)) >= count,
-            timeout,
-            f"{count} messages to chat {chat_id} (got {self.sent_texts(chat_id)})",
-        )
-        return self.sent_texts(chat_id)
 
     # --- the API ----------------------------------------------------------------------
 
     async def _handle(self, request: Request) -> JSONResponse:
-        method = request.path_params["method"]
-        params = await self._params(request)
-        call = Call(method=method, params=params)
-        with self._lock:
-            self.calls.append(call)
+        call = Call(request.path_params["method"], await self._params(request))
+        return await self.answer(call, lambda c: self._dispatch(request, c))
+
+    async def _dispatch(self, request: Request, call: Call) -> dict[str, Any]:
         if request.path_params["token"] != self.token:
-            params["refused"] = 401
-            return _error(401, "Unauthorized")
-        if method == "getUpdates":  # long polling: must not block the loop
-            try:
-                return JSONResponse(
-                    {"ok": True, "result": await self._get_updates(params)}
-                )
-            except TelegramApiError as exc:
-                params["refused"] = exc.code
-                return _error(exc.code, exc.description)
-        handler = getattr(self, f"_m_{method}", None)
+            raise TelegramApiError(401, "Unauthorized")
+        self.raise_injected(call)
+        if call.method == "getUpdates":  # long polling: must not block the loop
+            return {"ok": True, "result": await self._get_updates(call.params)}
+        handler = getattr(self, f"_m_{call.method}", None)
         if handler is None:
-            return _error(404, "Not Found")
-        try:
-            result = handler(params)
-        except TelegramApiError as exc:
-            params["refused"] = exc.code
-            return _error(exc.code, exc.description, exc.retry_after)
-        return JSONResponse({"ok": True, "result": result})
+            raise TelegramApiError(404, "Not Found")
+        return {"ok": True, "result": handler(call.params)}
 
     async def _params(self, request: Request) -> dict[str, Any]:
         if request.headers.get("content-type", "").startswith("application/json"):
@@ -294,16 +245,7 @@ class FakeTelegramApi:
         chat_id = int(params.get("chat_id", 0))
         if chat_id in self.blocked_chats:
             raise TelegramApiError(403, "Forbidden: bot was blocked by the user")
-        with self._lock:
-            if self.throttle > 0:
-                self.throttle -= 1
-                raise TelegramApiError(
-                    429,
-                    f"Too Many Requests: retry after {self.retry_after}",
-                    retry_after=self.retry_after,
-                )
         validate_send_message(params)
-        params["accepted"] = True
         with self._lock:
             self._next_message_id += 1
             message_id = self._next_message_id
@@ -314,10 +256,3 @@ class FakeTelegramApi:
             "date": int(time.time()),
             "text": params["text"],
         }
-
-
-def _error(code: int, description: str, retry_after: int | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
-    if retry_after is not None:
-        body["parameters"] = {"retry_after": retry_after}
-    return JSONResponse(body, status_code=code)

@@ -14,6 +14,7 @@ refuses (so a rendering bug fails a test):
   section when there are several;
 - template: 132001 unknown name/language, 132000 wrong number of body parameters,
   132018 a parameter with new lines, tabs or more than 4 spaces in a row;
+- 131009 for every interactive message inside ``refusing_interactive()``;
 - 131047 a free-form (non-template) message when the recipient has not written in
   the last 24 hours (the fake knows when they wrote from ``customer_wrote``; the
   real API accepts the request and reports 131047 later in a ``failed`` status).
@@ -23,17 +24,16 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.fakes.provider import Call, FakeProvider, Fault, ProviderError
 
 TEXT_LIMIT = 4096
 INTERACTIVE_BODY_LIMIT = 1024
@@ -48,11 +48,13 @@ ROW_ID_LIMIT = 200
 ROW_DESCRIPTION_LIMIT = 72
 SECTION_TITLE_LIMIT = 24
 WINDOW = timedelta(hours=24)
+# The one Graph API method the fake serves (calls are recorded under it).
+MESSAGES = "messages"
 
 _wamids = itertools.count(1)
 
 
-class GraphError(Exception):
+class GraphError(ProviderError):
     """A refusal in the Graph API's words."""
 
     def __init__(
@@ -63,10 +65,8 @@ class GraphError(Exception):
         subcode: int | None = None,
         kind: str = "OAuthException",
     ) -> None:
-        super().__init__(f"({code}) {message}")
-        self.code = code
+        super().__init__(code, message, status)
         self.message = message
-        self.status = status
         self.subcode = subcode
         self.kind = kind
 
@@ -213,18 +213,7 @@ def validate_message(
     return str(kind)
 
 
-@dataclass
-class Sent:
-    """One message request the fake received."""
-
-    payload: dict[str, Any]
-    accepted: bool
-    wamid: str | None = None
-    error_code: int | None = None
-    at: float = field(default_factory=time.monotonic)
-
-
-class FakeWhatsAppApi:
+class FakeWhatsAppApi(FakeProvider[str]):
     """Records every message request; ``texts_to(wa_id)`` shows what they saw."""
 
     def __init__(
@@ -233,17 +222,8 @@ class FakeWhatsAppApi:
         phone_number_id: str,
         templates: dict[tuple[str, str], int] | None = None,
     ) -> None:
-        self.access_token = access_token
-        self.phone_number_id = phone_number_id
-        self.templates = templates or {}
-        self.sent: list[Sent] = []
-        self.last_customer_message: dict[str, datetime] = {}
-        # Tests set this to make the fake refuse every interactive message, as the
-        # real API does for a number or client that cannot show them.
-        self.refuse_interactive = False
-        self._lock = threading.Lock()
-        self.app = Starlette(
-            routes=[
+        super().__init__(
+            [
                 Route(
                     "/{version}/{phone_number_id}/messages",
                     self._messages,
@@ -251,6 +231,10 @@ class FakeWhatsAppApi:
                 )
             ]
         )
+        self.access_token = access_token
+        self.phone_number_id = phone_number_id
+        self.templates = templates or {}
+        self.last_customer_message: dict[str, datetime] = {}
 
     # --- what tests do and read -------------------------------------------------------
 
@@ -259,54 +243,34 @@ class FakeWhatsAppApi:
         with self._lock:
             self.last_customer_message[wa_id] = at or datetime.now(timezone.utc)
 
+    @contextmanager
+    def refusing_interactive(self) -> Iterator[Fault]:
+        """Refuse every interactive message, as the real API does for a number or
+        client that cannot show them."""
+        error = GraphError(131009, "Parameter value is not valid: interactive")
+        with self.injected(
+            error, method=MESSAGES, when=lambda p: p.get("type") == "interactive"
+        ) as fault:
+            yield fault
+
     def accepted_to(self, wa_id: str) -> list[dict[str, Any]]:
         """Payloads of accepted messages to ``wa_id``, oldest first."""
-        with self._lock:
-            return [
-                s.payload
-                for s in self.sent
-                if s.accepted and s.payload.get("to") == wa_id
-            ]
-
-    def refused(self) -> list[Sent]:
-        """Requests the fake refused."""
-        with self._lock:
-            return [s for s in self.sent if not s.accepted]
+        return [c.params for c in self._accepted(wa_id)]
 
     def wamids_to(self, wa_id: str) -> list[str]:
         """Message ids given to accepted messages to ``wa_id``."""
-        with self._lock:
-            return [
-                str(s.wamid)
-                for s in self.sent
-                if s.accepted and s.payload.get("to") == wa_id
-            ]
+        return [str(c.result_id) for c in self._accepted(wa_id)]
 
-    def texts_to(self, wa_id: str) -> list[str]:
+    def texts_to(self, recipient: str) -> list[str]:
         """What the participant saw, one string per accepted message."""
-        return [visible_text(p) for p in self.accepted_to(wa_id)]
+        return [visible_text(p) for p in self.accepted_to(recipient)]
 
-    def wait_for(
-        self, predicate: Callable[[], bool], timeout: float = 30.0, what: str = ""
-    ) -> None:
-        """Poll until ``predicate()`` holds; else fail the test naming ``what``."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"timed out waiting for {what or predicate}")
-
-    def wait_for_texts(
-        self, wa_id: str, count: int, timeout: float = 30.0
-    ) -> list[str]:
-        """Wait until ``wa_id`` got at least ``count`` messages; return them all."""
-        self.wait_for(
-            lambda: len(self.texts_to(wa_id)) >= count,
-            timeout,
-            f"{count} messages to {wa_id} (got {self.texts_to(wa_id)})",
-        )
-        return self.texts_to(wa_id)
+    def _accepted(self, wa_id: str) -> list[Call]:
+        return [
+            c
+            for c in self.calls_to(MESSAGES)
+            if c.accepted and c.params.get("to") == wa_id
+        ]
 
     # --- the API ----------------------------------------------------------------------
 
@@ -315,28 +279,20 @@ class FakeWhatsAppApi:
             payload = await request.json()
         except ValueError:
             payload = None
-        record = Sent(
-            payload=payload if isinstance(payload, dict) else {}, accepted=False
-        )
-        with self._lock:
-            self.sent.append(record)
-        try:
-            self._check(request, payload)
-        except GraphError as exc:
-            record.error_code = exc.code
-            return JSONResponse(exc.body(), status_code=exc.status)
-        record.accepted = True
-        record.wamid = f"wamid.FAKE{next(_wamids):012d}"
-        to = str(record.payload["to"])
-        return JSONResponse(
-            {
-                "messaging_product": "whatsapp",
-                "contacts": [{"input": to, "wa_id": to}],
-                "messages": [{"id": record.wamid}],
-            }
-        )
+        call = Call(MESSAGES, payload if isinstance(payload, dict) else {})
+        return await self.answer(call, lambda c: self._send(request, c, payload))
 
-    def _check(self, request: Request, payload: Any) -> None:
+    def _send(self, request: Request, call: Call, payload: Any) -> dict[str, Any]:
+        self._check(request, call, payload)
+        call.result_id = f"wamid.FAKE{next(_wamids):012d}"
+        to = str(call.params["to"])
+        return {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": to, "wa_id": to}],
+            "messages": [{"id": call.result_id}],
+        }
+
+    def _check(self, request: Request, call: Call, payload: Any) -> None:
         if request.headers.get("authorization") != f"Bearer {self.access_token}":
             raise GraphError(
                 190, "Invalid OAuth access token - Cannot parse access token", 401
@@ -350,8 +306,7 @@ class FakeWhatsAppApi:
                 kind="GraphMethodException",
             )
         kind = validate_message(payload, self.templates)
-        if kind == "interactive" and self.refuse_interactive:
-            raise GraphError(131009, "Parameter value is not valid: interactive")
+        self.raise_injected(call)
         if kind != "template":
             with self._lock:
                 last = self.last_customer_message.get(str(payload["to"]))

@@ -16,7 +16,6 @@ import httpx
 import pytest
 
 from bot.store.migrate import upgrade
-from tests.fakes.server import ServerThread
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.whatsapp_api import FakeWhatsAppApi
 from tests.integration.processes import (
@@ -86,14 +85,14 @@ class Stack:
 @pytest.fixture(scope="session")
 def fake_telegram() -> Iterator[tuple[FakeTelegramApi, str]]:
     api = FakeTelegramApi(BOT_TOKEN)
-    with ServerThread(api.app) as server:
+    with api.serve() as server:
         yield api, server.url
 
 
 @pytest.fixture(scope="session")
 def fake_whatsapp() -> Iterator[tuple[FakeWhatsAppApi, str]]:
     api = FakeWhatsAppApi(WA_TOKEN, WA_PHONE_ID, {WA_TEMPLATE: 1})
-    with ServerThread(api.app) as server:
+    with api.serve() as server:
         yield api, server.url
 
 

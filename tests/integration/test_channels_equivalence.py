@@ -68,9 +68,9 @@ def _telegram_complaint(stack: Stack) -> str:
     api = stack.telegram
 
     def say(update: dict[str, Any], marker: str) -> None:
-        seen = len(api.sent_texts(chat))
+        seen = len(api.texts_to(chat))
         assert stack.post_update(update).status_code == 200
-        _wait_new(lambda: api.sent_texts(chat), seen, marker)
+        _wait_new(lambda: api.texts_to(chat), seen, marker)
 
     say(tg.text(chat, OPENING), "kantor BPJS Ketenagakerjaan mana")
     say(api.press(chat, "Klaten"), "Kapan kejadiannya")
@@ -84,7 +84,7 @@ def _telegram_complaint(stack: Stack) -> str:
         say(tg.text(chat, answer), following)
     assert not api.refused("sendMessage")
     assert not api.refused("answerCallbackQuery")
-    return _filed(api.sent_texts(chat))
+    return _filed(api.texts_to(chat))
 
 
 def _post_whatsapp(stack: Stack, payload: dict[str, Any]) -> httpx.Response:
@@ -134,7 +134,7 @@ def _whatsapp_complaint(stack: Stack) -> str:
     )
     for answer, following in AFTER_WANTED:
         say(wa.text(WA_PHONE_ID, wa_id, answer), following)
-    refused = [s for s in api.refused() if s.payload.get("to") == wa_id]
+    refused = [s for s in api.refused() if s.params.get("to") == wa_id]
     assert refused == []
     return _filed(api.texts_to(wa_id))
 

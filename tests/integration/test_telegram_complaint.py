@@ -44,7 +44,7 @@ FOLLOW_UPS = (
 
 def finish_complaint(stack: Stack, chat_id: int) -> list[str]:
     """Answer the remaining questions; returns every text the chat received."""
-    texts = stack.telegram.sent_texts(chat_id)
+    texts = stack.telegram.texts_to(chat_id)
     total = len(texts)
     for number, (question, answer) in enumerate(FOLLOW_UPS, start=1):
         assert question in texts[-1], (question, texts[-1])
@@ -209,7 +209,7 @@ def test_forged_webhooks_are_refused_and_nothing_is_stored(
     assert stack.post_update(update, secret=None).status_code == 403
     assert stack.post_update(update, secret="wrong-secret").status_code == 403
     assert _message_count(stack.database_url) == before
-    assert stack.telegram.sent_texts(chat_id) == []
+    assert stack.telegram.texts_to(chat_id) == []
 
     malformed = httpx.post(
         f"{stack.gateway_url}/telegram/webhook",

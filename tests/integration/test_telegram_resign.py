@@ -88,19 +88,19 @@ class Chat:
         self.chat_id = chat_id
 
     def _send(self, update: dict[str, Any], until: str) -> list[str]:
-        before = len(self.stack.telegram.sent_texts(self.chat_id))
+        before = len(self.stack.telegram.texts_to(self.chat_id))
         assert self.stack.post_update(update).status_code == 200
 
         def arrived() -> bool:
-            new = self.stack.telegram.sent_texts(self.chat_id)[before:]
+            new = self.stack.telegram.texts_to(self.chat_id)[before:]
             return any(until in t for t in new)
 
         self.stack.telegram.wait_for(
             arrived,
             timeout=45,
-            what=f"{until!r} after {self.stack.telegram.sent_texts(self.chat_id)}",
+            what=f"{until!r} after {self.stack.telegram.texts_to(self.chat_id)}",
         )
-        return self.stack.telegram.sent_texts(self.chat_id)[before:]
+        return self.stack.telegram.texts_to(self.chat_id)[before:]
 
     def say(self, words: str, until: str) -> list[str]:
         return self._send(tg.text(self.chat_id, words), until)

@@ -1,8 +1,9 @@
 """Telegram: webhook (secret token checked on every request) or polling, and sending.
 
-python-telegram-bot parses updates and talks to the Bot API; dialogue state stays in
-Rasa. The Bot API is reached through ``TELEGRAM_API_BASE_URL`` so tests can run a
-fake server on loopback.
+python-telegram-bot parses updates, polls (``Updater``), and talks to the Bot API
+with its rate limiter (``AIORateLimiter``: a 429 is retried after the time Telegram
+asks for); dialogue state stays in Rasa. The Bot API is reached through
+``TELEGRAM_API_BASE_URL`` so tests can run a fake server on loopback.
 
 What the stock Rasa connector gets wrong and this one does not: every request is
 authenticated; an authentic update is always acknowledged with 200 (a failure is
@@ -10,7 +11,7 @@ logged, never turned into a redelivery); every button press is answered
 (``answerCallbackQuery``); callback data never exceeds 64 bytes (long payloads go by
 a stored key); texts over 4096 characters are split on paragraphs; edited messages
 are not new turns; media get a polite answer; a 403 marks the participant
-unreachable; a 429 is retried after the time Telegram asks for.
+unreachable.
 """
 
 from __future__ import annotations
@@ -20,21 +21,19 @@ import contextlib
 import hmac
 import json
 import logging
-import warnings
-from dataclasses import dataclass
 
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from telegram import Bot, Update
-from telegram.error import Conflict, Forbidden, RetryAfter, TelegramError
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import ExtBot, Updater
 from telegram.request import HTTPXRequest
 
 from bot.core.settings import TelegramSettings
-from bot.gateway import callback_keys
-from bot.gateway.channels.rendering import INDEX_CALLBACK_PREFIX
-from bot.gateway.channels.rendering import telegram as render_telegram
-from bot.gateway.dialogue import EXPIRED, Dialogue, Inbound
+from bot.gateway.channels.base import Channel, Incoming, Turn, media_label
+from bot.gateway.channels.rendering import telegram as rendering
+from bot.gateway.channels.telegram_rate import BoundedRateLimiter
+from bot.gateway.dialogue import Dialogue
 from bot.messaging.conversations import ConversationKey
 from bot.messaging.messages import BotMessage
 from bot.messaging.outbound import Delivery, Outbound
@@ -45,25 +44,27 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 POLL_TIMEOUT_SECONDS = 25
-# A 429 asking us to wait longer than this is reported as a failure instead.
-MAX_RETRY_AFTER_SECONDS = 10.0
+# Seconds ``stop`` gives updates already fetched by polling to be recorded: the
+# Updater confirms them to Telegram as it stops, so they are not fetched again.
+QUEUE_DRAIN_SECONDS = 10.0
 MAX_BODY_BYTES = 1024 * 1024
 # Telegram's own commands: /start is the first thing every new chat sends.
 COMMANDS = {"/start": "/greet", "/help": "/greet", "/menu": "/greet"}
+# Message attributes that carry media, and the kind of media each is.
+MEDIA_KINDS = {
+    "photo": "photo",
+    "voice": "voice",
+    "audio": "audio",
+    "video": "video",
+    "video_note": "video",
+    "sticker": "sticker",
+    "document": "document",
+    "location": "location",
+    "contact": "contact",
+}
 
 
-@dataclass(frozen=True)
-class ParsedUpdate:
-    """What an update asks of us, independent of how it arrived."""
-
-    chat_id: int
-    text: str
-    kind: str  # "text", "button" or "media"
-    provider_message_id: str
-    callback_query_id: str | None = None
-
-
-def parse_update(update: Update) -> ParsedUpdate | None:
+def parse_update(update: Update) -> Incoming | None:
     """The participant's input in ``update``, or None for updates we ignore.
 
     Edited messages are not new turns (the participant already got an answer), and
@@ -73,50 +74,39 @@ def parse_update(update: Update) -> ParsedUpdate | None:
         query = update.callback_query
         if not query.data:
             return None
-        # "#2" is the second option of the last question: the same as typing "2",
-        # which the dialogue resolves. "k:..." is a stored key (resolved later).
-        text = query.data.removeprefix(INDEX_CALLBACK_PREFIX)
         chat_id = query.message.chat.id if query.message else query.from_user.id
-        return ParsedUpdate(
-            chat_id=chat_id,
-            text=text,
+        return Incoming(
+            sender=str(chat_id),
+            text=query.data,
             kind="button",
             provider_message_id=f"cb:{query.id}",
-            callback_query_id=query.id,
+            press_id=query.id,
         )
     message = update.message
     if message is None or message.chat.type != "private":
         return None
-    kind = "text" if message.text is not None else "media"
-    text = message.text if message.text is not None else _media_label(update)
-    return ParsedUpdate(
-        chat_id=message.chat.id,
-        text=COMMANDS.get(text.split("@")[0].strip().lower(), text),
-        kind=kind,
-        provider_message_id=f"{message.chat.id}:{message.message_id}",
-    )
+    # Telegram numbers messages per chat: prefix the chat to be unique.
+    message_id = f"{message.chat.id}:{message.message_id}"
+    if message.text is None:
+        kind = next((k for a, k in MEDIA_KINDS.items() if getattr(message, a)), None)
+        return Incoming(str(message.chat.id), media_label(kind), "media", message_id)
+    text = COMMANDS.get(message.text.split("@")[0].strip().lower(), message.text)
+    return Incoming(str(message.chat.id), text, "text", message_id)
 
 
-def _media_label(update: Update) -> str:
-    message = update.message
-    for attribute, label in (
-        ("photo", "[foto]"),
-        ("voice", "[pesan suara]"),
-        ("audio", "[audio]"),
-        ("video", "[video]"),
-        ("video_note", "[video]"),
-        ("sticker", "[stiker]"),
-        ("document", "[dokumen]"),
-        ("location", "[lokasi]"),
-        ("contact", "[kontak]"),
-    ):
-        if message is not None and getattr(message, attribute, None):
-            return label
-    return "[pesan bukan teks]"
+class TelegramChannel(Channel):
+    """Receives updates and sends the bot's messages through the Bot API.
 
+    Polling is python-telegram-bot's ``Updater`` (``getUpdates`` with offsets, the
+    leftover webhook removed, back-off on errors and on 429). Its queue is consumed
+    here rather than by a ``telegram.ext.Application``: every update, polled or
+    pushed to the webhook, must take the one path through ``Channel.accept``
+    (recorded through the Dialogue in arrival order, duplicates dropped) before its
+    turn is spawned, and an Application would add a second life cycle owning the
+    bot and dispatch through handler groups that this path does not need.
+    """
 
-class TelegramChannel:
-    """Receives updates and sends the bot's messages through the Bot API."""
+    name = "telegram"
 
     def __init__(
         self,
@@ -127,22 +117,20 @@ class TelegramChannel:
         *,
         poll_timeout: int = POLL_TIMEOUT_SECONDS,
     ) -> None:
+        super().__init__(dialogue, db)
         self.settings = settings
-        self._dialogue = dialogue
-        self._db = db
         self._poll_timeout = poll_timeout
-        self._turns: set[asyncio.Task[None]] = set()
-        request = HTTPXRequest(
-            connect_timeout=5.0, read_timeout=10.0, write_timeout=10.0
-        )
-        poll_request = HTTPXRequest(read_timeout=poll_timeout + 10.0)
-        self.bot = Bot(
+        self.bot = ExtBot(
             settings.bot_token,
             base_url=settings.api_base_url,
-            request=request,
-            get_updates_request=poll_request,
+            request=HTTPXRequest(
+                connect_timeout=5.0, read_timeout=10.0, write_timeout=10.0
+            ),
+            get_updates_request=HTTPXRequest(read_timeout=poll_timeout + 10.0),
+            rate_limiter=BoundedRateLimiter(),
         )
-        self._poller: asyncio.Task[None] | None = None
+        self._updater: Updater | None = None
+        self._consumer: asyncio.Task[None] | None = None
         outbound.register("telegram", self.deliver)
 
     async def start(self) -> None:
@@ -156,18 +144,29 @@ class TelegramChannel:
             )
             logger.info("Telegram webhook registered")
         elif not self.settings.webhook_enabled:
-            await self.bot.delete_webhook()
-            self._poller = asyncio.create_task(self._poll(), name="telegram-poller")
+            self._updater = Updater(self.bot, asyncio.Queue())
+            await self._updater.initialize()
+            queue = await self._updater.start_polling(
+                timeout=self._poll_timeout, allowed_updates=ALLOWED_UPDATES
+            )
+            self._consumer = asyncio.create_task(
+                self._consume(queue), name="telegram-updates"
+            )
             logger.info("Telegram polling started")
 
     async def stop(self) -> None:
-        """Stop polling and close the HTTP clients."""
-        if self._poller is not None:
-            self._poller.cancel()
+        """Stop polling, finish the turns under way and close the HTTP clients."""
+        if self._updater is not None and self._updater.running:
+            await self._updater.stop()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(
+                    self._updater.update_queue.join(), QUEUE_DRAIN_SECONDS
+                )
+        if self._consumer is not None:
+            self._consumer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
-        if self._turns:
-            await asyncio.wait(self._turns, timeout=15)
+                await self._consumer
+        await self.drain()
         await self.bot.shutdown()
 
     # --- inbound ------------------------------------------------------------------
@@ -191,55 +190,37 @@ class TelegramChannel:
         if update is None:
             logger.warning("authentic Telegram webhook with a malformed update ignored")
             return JSONResponse({"ok": True, "ignored": "malformed update"})
+        self.answer(await self._accept_update(update))
+        return JSONResponse({"ok": True})
+
+    async def _consume(self, queue: asyncio.Queue[object]) -> None:
+        """Updates the Updater fetched, one at a time: recorded in arrival order."""
+        while True:
+            update = await queue.get()
+            try:
+                if isinstance(update, Update):
+                    self.answer(await self._accept_update(update))
+            finally:
+                queue.task_done()
+
+    async def _accept_update(self, update: Update) -> list[Turn]:
         try:
-            parsed = parse_update(update)
-            if parsed is None:
+            incoming = parse_update(update)
+            if incoming is None:
                 await self._answer_unusable(update)
-                return JSONResponse({"ok": True})
-            inbound = await self._accept(parsed)
+                return []
         except Exception:
-            logger.exception(
-                "Telegram update %s could not be recorded", update.update_id
-            )
-            return JSONResponse({"ok": True})
-        if inbound.duplicate:
-            return JSONResponse({"ok": True, "duplicate": True})
-        task = BackgroundTask(self._respond, parsed, inbound)
-        return JSONResponse({"ok": True}, background=task)
+            logger.exception("Telegram update %s could not be read", update.update_id)
+            return []
+        return await self.accept([incoming])
 
-    async def _accept(self, parsed: ParsedUpdate) -> Inbound:
-        key = ConversationKey("telegram", str(parsed.chat_id))
-        text, kind = parsed.text, parsed.kind
-        if kind == "button":
-            payload = await asyncio.to_thread(self._resolve_button, text)
-            text, kind = (payload, kind) if payload is not None else (text, EXPIRED)
-        return await self._dialogue.accept(
-            key,
-            text,
-            kind=kind,
-            provider_message_id=parsed.provider_message_id,
-        )
-
-    def _resolve_button(self, data: str) -> str | None:
-        if self._db is None:
-            return data
-        with self._db.session() as session:
-            payload = callback_keys.resolve(session, data)
-        if payload is None:
-            logger.warning("unknown Telegram callback key %r", data)
-        return payload
-
-    async def _respond(self, parsed: ParsedUpdate, inbound: Inbound) -> None:
-        try:
-            if parsed.callback_query_id is not None:
-                await self._answer_callback(parsed.callback_query_id)
-            await self._dialogue.respond(inbound)
-        except Exception:
-            # The provider already has its 200; a failure here must not escape.
-            logger.exception("failed to answer Telegram message %s", inbound.message_id)
+    async def before_answer(self, incoming: Incoming) -> None:
+        """Every press is answered, or the participant's client keeps spinning."""
+        if incoming.press_id is not None:
+            await self._answer_callback(incoming.press_id)
 
     async def _answer_unusable(self, update: Update) -> None:
-        """A press we cannot use is still answered, or the client keeps spinning."""
+        """A press we cannot use is still answered."""
         if update.callback_query is not None:
             await self._answer_callback(update.callback_query.id)
 
@@ -249,50 +230,6 @@ class TelegramChannel:
         except TelegramError:
             logger.warning("answerCallbackQuery failed", exc_info=True)
 
-    async def _poll(self) -> None:
-        """Long-poll ``getUpdates``; each update becomes its own task.
-
-        Turns of one participant still run in order (the dialogue's lease), while
-        a slow turn of one participant does not hold up everyone else.
-        """
-        offset: int | None = None
-        while True:
-            try:
-                updates = await self.bot.get_updates(
-                    offset=offset,
-                    timeout=self._poll_timeout,
-                    allowed_updates=ALLOWED_UPDATES,
-                )
-            except Conflict:
-                logger.warning("getUpdates conflicts with a webhook or another poller")
-                await asyncio.sleep(5)
-                continue
-            except RetryAfter as exc:
-                await asyncio.sleep(_retry_after(exc))
-                continue
-            except TelegramError:
-                logger.warning("getUpdates failed; retrying", exc_info=True)
-                await asyncio.sleep(5)
-                continue
-            for update in updates:
-                offset = update.update_id + 1
-                try:
-                    parsed = parse_update(update)
-                    if parsed is None:
-                        await self._answer_unusable(update)
-                        continue
-                    inbound = await self._accept(parsed)
-                except Exception:
-                    logger.exception(
-                        "update %s could not be recorded", update.update_id
-                    )
-                    continue
-                if inbound.duplicate:
-                    continue
-                task = asyncio.create_task(self._respond(parsed, inbound))
-                self._turns.add(task)
-                task.add_done_callback(self._turns.discard)
-
     # --- outbound -----------------------------------------------------------------
 
     async def deliver(
@@ -301,15 +238,16 @@ class TelegramChannel:
         """Send one bot message (in several parts if it is long) to a chat."""
         chat_id = int(key.external_id)
         keys: dict[str, str] = {}
-        parts = render_telegram(message, keys)
-        if keys and self._db is not None:
-            await asyncio.to_thread(self._remember_keys, keys)
+        parts = rendering.render(message, keys)
+        await self.remember_keys(keys)
         message_ids: list[str] = []
         try:
             for part in parts:
-                sent = await self._send(chat_id, part.text, part.reply_markup)
+                sent = await self.bot.send_message(
+                    chat_id=chat_id, text=part.text, reply_markup=part.reply_markup
+                )
                 # Telegram numbers messages per chat: prefix the chat to be unique.
-                message_ids.append(f"{chat_id}:{sent}")
+                message_ids.append(f"{chat_id}:{sent.message_id}")
         except Forbidden as exc:
             logger.info("Telegram chat %s blocked the bot", chat_id)
             return Delivery(status="unreachable", error=str(exc))
@@ -321,44 +259,3 @@ class TelegramChannel:
                 error=str(exc),
             )
         return Delivery(status="sent", provider_message_id=",".join(message_ids))
-
-    async def _send(self, chat_id: int, text: str, markup: object) -> int:
-        """``sendMessage``, waiting once when Telegram asks us to slow down (429)."""
-        try:
-            sent = await self.bot.send_message(
-                chat_id=chat_id,
-                text=text,
-                reply_markup=markup,  # type: ignore[arg-type]
-            )
-        except RetryAfter as exc:
-            wait = _retry_after(exc)
-            if wait > MAX_RETRY_AFTER_SECONDS:
-                raise
-            await asyncio.sleep(wait)
-            sent = await self.bot.send_message(
-                chat_id=chat_id,
-                text=text,
-                reply_markup=markup,  # type: ignore[arg-type]
-            )
-        return sent.message_id
-
-    def _remember_keys(self, keys: dict[str, str]) -> None:
-        if self._db is None:
-            return
-        with self._db.session() as session:
-            callback_keys.remember(session, keys)
-
-
-def _retry_after(exc: RetryAfter) -> float:
-    """Seconds Telegram asked us to wait (an int or a timedelta, by version)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # PTB announces the type change on access
-        return _seconds(exc.retry_after)
-
-
-def _seconds(value: object) -> float:
-    """``retry_after`` is an int or a timedelta depending on the library version."""
-    total = getattr(value, "total_seconds", None)
-    if callable(total):
-        return float(total())
-    return float(value)  # type: ignore[arg-type]

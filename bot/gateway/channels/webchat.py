@@ -9,7 +9,8 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from bot.gateway.channels.rendering import webchat as render_webchat
+from bot.gateway.channels.base import Channel, Incoming
+from bot.gateway.channels.rendering import webchat as rendering
 from bot.gateway.dialogue import Dialogue
 from bot.messaging.conversations import ConversationKey
 from bot.messaging.messages import BotMessage
@@ -20,11 +21,17 @@ _SESSION = re.compile(r"[A-Za-z0-9_-]{8,64}")
 MAX_BODY_BYTES = 64 * 1024
 
 
-class WebChatChannel:
-    """Synchronous turns: the HTTP response carries the bot's messages."""
+class WebChatChannel(Channel):
+    """Synchronous turns: the HTTP response carries the bot's messages.
+
+    The page is not a provider that redelivers, so there is nothing to de-duplicate
+    and a failure may surface as an error; the turn runs within the request.
+    """
+
+    name = "webchat"
 
     def __init__(self, dialogue: Dialogue, outbound: Outbound) -> None:
-        self._dialogue = dialogue
+        super().__init__(dialogue)
         self._page = PAGE.read_text(encoding="utf-8")
         outbound.register("webchat", _delivered)
 
@@ -50,11 +57,10 @@ class WebChatChannel:
             )
         if not isinstance(text, str) or not text.strip():
             return JSONResponse({"error": "text must be a non-empty string"}, 400)
-        key = ConversationKey("webchat", session)
         kind = "button" if data.get("button") is True else "text"
-        inbound = await self._dialogue.accept(key, text, kind=kind)
+        inbound = await self.record(Incoming(session, text, kind))
         replies = await self._dialogue.respond(inbound)
-        return JSONResponse({"messages": [render_webchat(reply) for reply in replies]})
+        return JSONResponse({"messages": [rendering.render(r) for r in replies]})
 
 
 async def _delivered(

@@ -21,23 +21,13 @@ from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 import httpx
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.core.settings import WhatsAppSettings
-from bot.gateway import callback_keys
-from bot.gateway.channels.rendering import (
-    INDEX_CALLBACK_PREFIX,
-    WHATSAPP_TEXT_LIMIT,
-    numbered_options,
-    split_text,
-    whatsapp,
-    whatsapp_template,
-    whatsapp_text,
-    with_numbered_options,
-)
-from bot.gateway.dialogue import EXPIRED, Dialogue, Inbound
+from bot.gateway.channels.base import Channel, Incoming, media_label
+from bot.gateway.channels.rendering import whatsapp as rendering
+from bot.gateway.dialogue import Dialogue
 from bot.messaging.conversations import ConversationKey
 from bot.messaging.messages import BotMessage
 from bot.messaging.outbound import Delivery, Outbound, window_open
@@ -50,16 +40,17 @@ SIGNATURE_HEADER = "X-Hub-Signature-256"
 MAX_BODY_BYTES = 1024 * 1024
 # Graph API error codes we act on.
 RE_ENGAGEMENT_REQUIRED = 131047  # free-form message outside the 24-hour window
-MEDIA_LABELS = {
-    "image": "[foto]",
-    "audio": "[pesan suara]",
-    "voice": "[pesan suara]",
-    "video": "[video]",
-    "document": "[dokumen]",
-    "sticker": "[stiker]",
-    "location": "[lokasi]",
-    "contacts": "[kontak]",
-    "unsupported": "[pesan bukan teks]",
+# Message types that carry media, and the kind of media each is (an audio message
+# on WhatsApp is a voice note; "unsupported" and new types get the generic label).
+MEDIA_KINDS = {
+    "image": "photo",
+    "audio": "voice",
+    "voice": "voice",
+    "video": "video",
+    "document": "document",
+    "sticker": "sticker",
+    "location": "location",
+    "contacts": "contact",
 }
 IGNORED_TYPES = {"reaction", "system", "ephemeral", "request_welcome"}
 
@@ -70,16 +61,6 @@ class GraphApiError(RuntimeError):
     def __init__(self, message: str, code: int | None = None) -> None:
         super().__init__(message)
         self.code = code
-
-
-@dataclass(frozen=True)
-class WaMessage:
-    """One participant message from a webhook payload."""
-
-    wa_id: str
-    text: str
-    kind: str  # "text", "button" or "media"
-    provider_message_id: str
 
 
 @dataclass(frozen=True)
@@ -107,7 +88,7 @@ def _timestamp(raw: Any) -> datetime:
         return utcnow()
 
 
-def _message(item: dict[str, Any]) -> WaMessage | None:
+def _message(item: dict[str, Any]) -> Incoming | None:
     kind = str(item.get("type", ""))
     wa_id, message_id = str(item.get("from", "")), str(item.get("id", ""))
     if not wa_id or not message_id or kind in IGNORED_TYPES:
@@ -115,23 +96,21 @@ def _message(item: dict[str, Any]) -> WaMessage | None:
     if kind == "text":
         body = (item.get("text") or {}).get("body")
         if isinstance(body, str) and body.strip():
-            return WaMessage(wa_id, body, "text", message_id)
+            return Incoming(wa_id, body, "text", message_id)
         return None
     if kind == "interactive":
         interactive = item.get("interactive") or {}
         reply = interactive.get(interactive.get("type", "")) or {}
         if isinstance(reply, dict) and reply.get("id"):
-            return WaMessage(wa_id, str(reply["id"]), "button", message_id)
+            return Incoming(wa_id, str(reply["id"]), "button", message_id)
         return None
     if kind == "button":  # a quick-reply button of a template
         button = item.get("button") or {}
         text = button.get("text") or button.get("payload")
         if text:
-            return WaMessage(wa_id, str(text), "text", message_id)
+            return Incoming(wa_id, str(text), "text", message_id)
         return None
-    return WaMessage(
-        wa_id, MEDIA_LABELS.get(kind, "[pesan bukan teks]"), "media", message_id
-    )
+    return Incoming(wa_id, media_label(MEDIA_KINDS.get(kind)), "media", message_id)
 
 
 def _status(item: dict[str, Any]) -> WaStatus | None:
@@ -150,13 +129,13 @@ def _status(item: dict[str, Any]) -> WaStatus | None:
 
 def parse_payload(
     data: Any, phone_number_id: str
-) -> tuple[list[WaMessage], list[WaStatus]]:
+) -> tuple[list[Incoming], list[WaStatus]]:
     """Messages and statuses in a webhook payload for our phone number.
 
     Anything else (other numbers of the same business account, reactions, system
     notices, fields we do not subscribe to) is skipped.
     """
-    messages: list[WaMessage] = []
+    messages: list[Incoming] = []
     statuses: list[WaStatus] = []
     if not isinstance(data, dict) or data.get("object") != "whatsapp_business_account":
         return messages, statuses
@@ -191,8 +170,10 @@ def _guarded(parse: Callable[[dict[str, Any]], _T | None], item: Any) -> _T | No
         return None
 
 
-class WhatsAppChannel:
+class WhatsAppChannel(Channel):
     """Receives webhooks and sends the bot's messages through the Graph API."""
+
+    name = "whatsapp"
 
     def __init__(
         self,
@@ -201,10 +182,9 @@ class WhatsAppChannel:
         outbound: Outbound,
         db: Database,
     ) -> None:
+        super().__init__(dialogue, db)
         self.settings = settings
-        self._dialogue = dialogue
         self._outbound = outbound
-        self._db = db
         self._client = httpx.AsyncClient(
             base_url=settings.api_base_url,
             timeout=httpx.Timeout(10.0, connect=5.0),
@@ -213,7 +193,8 @@ class WhatsAppChannel:
         outbound.register("whatsapp", self.deliver)
 
     async def stop(self) -> None:
-        """Close the HTTP client."""
+        """Finish the turns under way, then close the HTTP client."""
+        await self.drain()
         await self._client.aclose()
 
     # --- inbound ------------------------------------------------------------------
@@ -248,23 +229,8 @@ class WhatsAppChannel:
                 await asyncio.to_thread(self._record_status, status)
             except Exception:
                 logger.exception("WhatsApp status could not be recorded")
-        turns: list[tuple[WaMessage, Inbound]] = []
-        for message in messages:
-            try:
-                inbound = await self._accept(message)
-            except Exception:
-                logger.exception(
-                    "WhatsApp message %s could not be recorded",
-                    message.provider_message_id,
-                )
-                continue
-            if not inbound.duplicate:
-                turns.append((message, inbound))
-        if not turns:
-            return JSONResponse({"ok": True})
-        return JSONResponse(
-            {"ok": True}, background=BackgroundTask(self._respond, turns)
-        )
+        self.answer(await self.accept(messages))
+        return JSONResponse({"ok": True})
 
     def _record_status(self, status: WaStatus) -> None:
         known = self._outbound.record_status(
@@ -279,37 +245,6 @@ class WhatsAppChannel:
                 "status for unknown WhatsApp message %s", status.provider_message_id
             )
 
-    async def _accept(self, message: WaMessage) -> Inbound:
-        text, kind = message.text, message.kind
-        if kind == "button":
-            payload = await asyncio.to_thread(self._resolve_button, text)
-            text, kind = (payload, kind) if payload is not None else (text, EXPIRED)
-        return await self._dialogue.accept(
-            ConversationKey("whatsapp", message.wa_id),
-            text,
-            kind=kind,
-            provider_message_id=message.provider_message_id,
-        )
-
-    def _resolve_button(self, data: str) -> str | None:
-        # "#2" is the second option of the last question: the same as typing "2".
-        if data.startswith(INDEX_CALLBACK_PREFIX):
-            return data.removeprefix(INDEX_CALLBACK_PREFIX)
-        with self._db.session() as session:
-            payload = callback_keys.resolve(session, data)
-        if payload is None:
-            logger.warning("unknown WhatsApp button id %r", data)
-        return payload
-
-    async def _respond(self, turns: list[tuple[WaMessage, Inbound]]) -> None:
-        for message, inbound in turns:
-            try:
-                await self._dialogue.respond(inbound)
-            except Exception:
-                logger.exception(
-                    "failed to answer WhatsApp message %s", message.provider_message_id
-                )
-
     # --- outbound -----------------------------------------------------------------
 
     async def deliver(
@@ -320,12 +255,11 @@ class WhatsAppChannel:
             last = await asyncio.to_thread(self._outbound.last_inbound_at, key)
             if not window_open(last):
                 return await self._send_template(key, message)
-        rendering = whatsapp(message, key.external_id)
-        if rendering.keys:
-            await asyncio.to_thread(self._remember_keys, rendering.keys)
+        rendered = rendering.render(message, key.external_id)
+        await self.remember_keys(rendered.keys)
         ids: list[str] = []
         try:
-            for payload in rendering.payloads:
+            for payload in rendered.payloads:
                 try:
                     ids.append(await self._post(payload))
                 except GraphApiError as exc:
@@ -339,10 +273,9 @@ class WhatsAppChannel:
                     logger.warning(
                         "interactive message refused (%s); sent as text", exc
                     )
-                    fallback = numbered_fallback(message, key.external_id)
-                    if ids:  # the text went already: only the options are missing
-                        options = numbered_options(message.buttons)
-                        fallback = [whatsapp_text(key.external_id, options)]
+                    fallback = rendering.numbered_fallback(
+                        message, key.external_id, text_sent=bool(ids)
+                    )
                     for part in fallback:
                         ids.append(await self._post(part))
         except GraphApiError as exc:
@@ -360,7 +293,7 @@ class WhatsAppChannel:
             error = "24-hour window closed and WHATSAPP_TEMPLATE_NAME is not set"
             logger.warning("cannot reach %s: %s", _masked(key), error)
             return Delivery("failed", error=error, via_template=True)
-        payload = whatsapp_template(
+        payload = rendering.template(
             message, key.external_id, name, self.settings.template_language
         )
         try:
@@ -369,10 +302,6 @@ class WhatsAppChannel:
             logger.warning("WhatsApp template to %s failed: %s", _masked(key), exc)
             return Delivery("failed", error=str(exc), via_template=True)
         return Delivery("sent", message_id, via_template=True)
-
-    def _remember_keys(self, keys: dict[str, str]) -> None:
-        with self._db.session() as session:
-            callback_keys.remember(session, keys)
 
     async def _post(self, payload: dict[str, Any]) -> str:
         path = f"/{self.settings.phone_number_id}/messages"
@@ -396,12 +325,6 @@ class WhatsAppChannel:
             return str(body["messages"][0]["id"])
         except (KeyError, IndexError, TypeError) as exc:
             raise GraphApiError(f"unexpected Graph API reply: {body!r}") from exc
-
-
-def numbered_fallback(message: BotMessage, to: str) -> list[dict[str, Any]]:
-    """The message as plain text with its options as numbered lines."""
-    parts = split_text(with_numbered_options(message).strip(), WHATSAPP_TEXT_LIMIT)
-    return [whatsapp_text(to, part) for part in parts if part]
 
 
 def _masked(key: ConversationKey) -> str:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from bot.gateway import callback_keys, leases, ratelimit
-from bot.gateway.channels.rendering import payload_key
+from bot.gateway.channels.rendering.common import payload_key
 from bot.gateway.dialogue import Dialogue
 from bot.gateway.rasa_client import RasaClient
 from bot.messaging import conversations

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from bot.gateway.channels.rendering import payload_key
+from bot.gateway.channels.rendering.common import payload_key
 from tests.fakes import telegram_updates as tg
 from tests.fakes.gateway import TG_SECRET, Fakes, LocalGateway, local_gateway
 from tests.unit.gateway.channel_fixtures import gateway, world
@@ -192,11 +192,11 @@ def test_a_blocked_bot_marks_the_participant_unreachable_until_they_write(
 
 def test_a_429_is_retried_after_the_time_telegram_asks(gateway: LocalGateway) -> None:
     chat = _chat()
-    gateway.world.telegram.throttle = 1
+    gateway.world.telegram.throttle(1)
     gateway.post_telegram(tg.text(chat, "pelan-pelan"))
     texts = gateway.world.telegram.wait_for_texts(chat, 1)
     assert texts == ["Anda menulis: pelan-pelan"]
-    assert any(c.params.get("refused") == 429 for c in gateway.world.telegram.calls)
+    assert any(c.error_code == 429 for c in gateway.world.telegram.calls)
 
 
 def test_a_replayed_update_is_answered_once(gateway: LocalGateway) -> None:
@@ -230,13 +230,12 @@ def test_a_ten_thousand_character_message_is_not_forwarded(
 
 def test_polling_mode_with_only_a_token(world: Fakes) -> None:
     from tests.fakes.gateway import TG_TOKEN
-    from tests.fakes.server import ServerThread
     from tests.fakes.telegram_api import FakeTelegramApi
 
     api = FakeTelegramApi(TG_TOKEN)
     api.webhook_url = "https://left.over.invalid/hook"  # a webhook from before
     chat = _chat()
-    with ServerThread(api.app) as server, tempfile.TemporaryDirectory() as folder:
+    with api.serve() as server, tempfile.TemporaryDirectory() as folder:
         polling_world = Fakes(
             world.rasa,
             api,

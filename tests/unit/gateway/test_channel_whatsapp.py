@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from bot.gateway.channels.rendering import payload_key
+from bot.gateway.channels.rendering.common import payload_key
 from tests.fakes import whatsapp_updates as wa
 from tests.fakes.gateway import (
     WA_PHONE_ID,

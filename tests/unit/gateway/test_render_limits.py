@@ -12,15 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.gateway.channels.rendering import (
-    WHATSAPP_ROW_TITLE_LIMIT,
-    short_titles,
-    shorten,
-    telegram,
-    template_parameter,
-    whatsapp,
-    whatsapp_template,
-)
+from bot.gateway.channels.rendering import telegram, whatsapp
+from bot.gateway.channels.rendering.common import short_titles, shorten
 from bot.messaging.messages import BotMessage, Button
 from tests.fakes.telegram_api import TelegramApiError, validate_send_message
 from tests.fakes.whatsapp_api import GraphError, validate_message
@@ -46,7 +39,7 @@ def _domain_messages() -> list[tuple[str, BotMessage]]:
 
 def _telegram_ok(message: BotMessage) -> None:
     keys: dict[str, str] = {}
-    for part in telegram(message, keys):
+    for part in telegram.render(message, keys):
         params: dict[str, Any] = {"chat_id": 1, "text": part.text}
         if part.reply_markup is not None:
             params["reply_markup"] = part.reply_markup.to_dict()
@@ -54,10 +47,10 @@ def _telegram_ok(message: BotMessage) -> None:
 
 
 def _whatsapp_ok(message: BotMessage) -> None:
-    for payload in whatsapp(message, "6281234567890").payloads:
+    for payload in whatsapp.render(message, "6281234567890").payloads:
         validate_message(payload, TEMPLATES)
     validate_message(
-        whatsapp_template(message, "6281234567890", "bpu_pesan_baru", "id"), TEMPLATES
+        whatsapp.template(message, "6281234567890", "bpu_pesan_baru", "id"), TEMPLATES
     )
 
 
@@ -153,7 +146,7 @@ def test_the_fakes_refuse_what_the_providers_refuse() -> None:
     ):
         with pytest.raises(GraphError):
             validate_message(bad)
-    template = whatsapp_template(BotMessage("a"), "62812", "bpu_pesan_baru", "id")
+    template = whatsapp.template(BotMessage("a"), "62812", "bpu_pesan_baru", "id")
     with pytest.raises(GraphError) as unknown:
         validate_message(template, {("lain", "id"): 1})
     assert unknown.value.code == 132001
@@ -185,12 +178,12 @@ def test_shortening_is_deterministic_and_keeps_titles_distinct() -> None:
     assert shorten("Kantor Cabang Perintis Boyolali", 20) == "Kantor Cabang…"
     assert shorten("Pendek", 20) == "Pendek"
     buttons = tuple(Button(f"Kantor Cabang Perintis {c}", c) for c in "ABC")
-    titles = short_titles(buttons, WHATSAPP_ROW_TITLE_LIMIT)
-    assert titles == short_titles(buttons, WHATSAPP_ROW_TITLE_LIMIT)
+    titles = short_titles(buttons, whatsapp.ROW_TITLE_LIMIT)
+    assert titles == short_titles(buttons, whatsapp.ROW_TITLE_LIMIT)
     assert len(set(titles)) == 3
-    assert all(len(t) <= WHATSAPP_ROW_TITLE_LIMIT for t in titles)
+    assert all(len(t) <= whatsapp.ROW_TITLE_LIMIT for t in titles)
 
 
 def test_a_template_parameter_is_one_line() -> None:
-    value = template_parameter("Baris satu.\n\nBaris\tdua     tiga")
+    value = whatsapp.template_parameter("Baris satu.\n\nBaris\tdua     tiga")
     assert value == "Baris satu. Baris dua tiga"

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from bot.gateway.channels.rendering import (
-    TELEGRAM_TEXT_LIMIT,
+from bot.gateway.channels.rendering import telegram, webchat
+from bot.gateway.channels.rendering.common import (
     choose_by_number,
     split_text,
-    telegram,
-    webchat,
     with_numbered_options,
 )
 from bot.messaging.messages import BotMessage, Button
@@ -25,7 +23,7 @@ def test_options_are_written_out_as_numbered_lines() -> None:
 
 
 def test_webchat_gets_text_and_numbered_buttons() -> None:
-    assert webchat(ASK) == {
+    assert webchat.render(ASK) == {
         "text": "Siapa yang menolak Anda?",
         "buttons": [
             {"number": 1, "title": "Satpam", "payload": "Satpam"},
@@ -35,7 +33,7 @@ def test_webchat_gets_text_and_numbered_buttons() -> None:
 
 
 def test_telegram_gets_one_inline_button_per_row() -> None:
-    [message] = telegram(ASK)
+    [message] = telegram.render(ASK)
     assert message.text.endswith("1. Satpam\n2. Petugas loket")
     assert message.reply_markup is not None
     rows = message.reply_markup.inline_keyboard
@@ -48,7 +46,7 @@ def test_telegram_gets_one_inline_button_per_row() -> None:
 def test_a_payload_over_64_bytes_becomes_its_option_number() -> None:
     long_payload = '/inform{"resolution_wanted": "' + "x" * 60 + '"}'
     message = BotMessage(text="Pilih", buttons=(Button("Lain", long_payload),))
-    [rendered] = telegram(message)
+    [rendered] = telegram.render(message)
     assert rendered.reply_markup is not None
     assert rendered.reply_markup.inline_keyboard[0][0].callback_data == "#1"
 
@@ -56,9 +54,9 @@ def test_a_payload_over_64_bytes_becomes_its_option_number() -> None:
 def test_long_texts_split_on_paragraphs_and_keep_the_keyboard_last() -> None:
     paragraph = "kalimat " * 300  # ~2400 characters
     message = BotMessage(text=f"{paragraph}\n\n{paragraph}", buttons=ASK.buttons)
-    parts = telegram(message)
+    parts = telegram.render(message)
     assert len(parts) == 2
-    assert all(len(p.text) <= TELEGRAM_TEXT_LIMIT for p in parts)
+    assert all(len(p.text) <= telegram.TEXT_LIMIT for p in parts)
     assert parts[0].reply_markup is None
     assert parts[1].reply_markup is not None
     assert parts[0].text == paragraph.strip()

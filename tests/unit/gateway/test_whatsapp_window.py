@@ -23,7 +23,6 @@ from bot.messaging.outbound import Outbound
 from bot.store.db import Database
 from bot.store.models import Message, utcnow
 from tests.fakes.gateway import WA_PHONE_ID, WA_SECRET, WA_TEMPLATE, WA_TOKEN, WA_VERIFY
-from tests.fakes.server import ServerThread
 from tests.fakes.whatsapp_api import FakeWhatsAppApi
 
 REPLY = BotMessage(
@@ -35,7 +34,7 @@ REPLY = BotMessage(
 @pytest.fixture(scope="module")
 def fake() -> Iterator[tuple[FakeWhatsAppApi, str]]:
     api = FakeWhatsAppApi(WA_TOKEN, WA_PHONE_ID, {WA_TEMPLATE: 1})
-    with ServerThread(api.app) as server:
+    with api.serve() as server:
         yield api, server.url
 
 
@@ -128,7 +127,7 @@ async def test_a_never_seen_participant_gets_the_template(
     api, _ = fake
     delivery = await outbound.send(ConversationKey("whatsapp", "6281100000003"), REPLY)
     assert delivery.via_template and delivery.status == "sent"
-    assert not [s for s in api.refused() if s.payload.get("to") == "6281100000003"]
+    assert not [s for s in api.refused() if s.params.get("to") == "6281100000003"]
 
 
 async def test_when_the_provider_says_the_window_closed_the_template_follows(
@@ -139,7 +138,7 @@ async def test_when_the_provider_says_the_window_closed_the_template_follows(
     api.customer_wrote("6281100000004", utcnow() - timedelta(hours=30))
     delivery = await outbound.send(ConversationKey("whatsapp", "6281100000004"), REPLY)
     assert delivery.via_template and delivery.status == "sent"
-    refused = [s for s in api.refused() if s.payload.get("to") == "6281100000004"]
+    refused = [s for s in api.refused() if s.params.get("to") == "6281100000004"]
     assert [s.error_code for s in refused] == [131047]
 
 
@@ -172,13 +171,10 @@ async def test_refused_buttons_fall_back_to_numbered_text(
 ) -> None:
     api, _ = fake
     _wrote(db, api, "6281100000006", hours_ago=1)
-    api.refuse_interactive = True
-    try:
+    with api.refusing_interactive():
         delivery = await outbound.send(
             ConversationKey("whatsapp", "6281100000006"), REPLY
         )
-    finally:
-        api.refuse_interactive = False
     assert delivery.status == "sent"
     [payload] = api.accepted_to("6281100000006")
     assert payload["type"] == "text"
