@@ -115,9 +115,7 @@ _NO_ANSWER = re.compile(
     r"(di\s*)?(angkat|diangkat|dijawab|dibalas|aktif)",
     re.I,
 )
-_NOTHING = re.compile(
-    rf"^\s*({NEGATION}|belum)\s*(ada|pernah|ono)?\s*[.!]?\s*$", re.I
-)
+_NOTHING = re.compile(rf"^\s*({NEGATION}|belum)\s*(ada|pernah|ono)?\s*[.!]?\s*$", re.I)
 _PHONE = re.compile(r"^(?:\+?62|0)8\d{7,11}$")
 # "rahasiakan" answers the confidentiality question with a yes.
 _KEEP_SECRET = re.compile(r"^\s*rahasia\w*\b", re.I)
