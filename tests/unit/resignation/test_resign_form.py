@@ -394,3 +394,19 @@ def test_a_handoff_forgets_the_form_silently_while_cancel_says_so() -> None:
     assert {e["name"] for e in forget} >= {"resign_nik", "requested_slot"}
     asyncio.run(ActionResignCancel().run(dispatcher, tracker, {}))
     assert [m["response"] for m in dispatcher.messages] == ["utter_resign_cancelled"]
+
+
+def test_a_correction_that_names_nothing_asks_the_answer_before_again(
+    db: Database,
+) -> None:
+    chat = Chat(db)
+    chat.start()
+    said = chat.say("salah ketik", intent="correct_value")
+    assert said == ["Baik, kita perbaiki.", "ASK resign_consent"]  # nothing to fix
+    chat.say("ya", intent="affirm")
+    chat.say("3309041203710003")
+    said = chat.say("salah ketik", intent="correct_value")
+    assert said == ["Baik, kita perbaiki.", "ASK resign_nik"]
+    # Digits answer the NIK question, whatever the NLU made of the words.
+    said = chat.say("maaf salah, 3309041203710003", intent="correct_value")
+    assert said[-1] == "ASK resign_birth_date"
