@@ -70,6 +70,19 @@ def yes_no(message: dict[str, Any], text: str) -> bool | None:
     return {"affirm": True, "deny": False}.get(confident_intent(message) or "")
 
 
+def _yes_no_answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str
+) -> dict[str, Any]:
+    """The yes or no to the question for ``slot``; asks again when it is neither."""
+    text = _asked(tracker, slot)
+    if text is None:
+        return {}
+    answer = yes_no(tracker.latest_message, text)
+    if answer is None:
+        dispatcher.utter_message(text=copy_text("yes_no_unclear"))
+    return {slot: answer}
+
+
 class ValidateResignForm(InterruptibleForm):
     """Reads each answer, verifies the identity, decides; Rasa asks the questions."""
 
@@ -117,13 +130,7 @@ class ValidateResignForm(InterruptibleForm):
     async def extract_resign_consent(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = _asked(tracker, CONSENT)
-        if text is None:
-            return {}
-        answer = yes_no(tracker.latest_message, text)
-        if answer is None:
-            dispatcher.utter_message(text=copy_text("yes_no_unclear"))
-        return {CONSENT: answer}
+        return _yes_no_answer(dispatcher, tracker, CONSENT)
 
     async def validate_resign_consent(
         self,
@@ -240,13 +247,7 @@ class ValidateResignForm(InterruptibleForm):
     async def extract_resign_confirm(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = _asked(tracker, CONFIRM)
-        if text is None:
-            return {}
-        answer = yes_no(tracker.latest_message, text)
-        if answer is None:
-            dispatcher.utter_message(text=copy_text("yes_no_unclear"))
-        return {CONFIRM: answer}
+        return _yes_no_answer(dispatcher, tracker, CONFIRM)
 
     async def validate_resign_confirm(
         self,
