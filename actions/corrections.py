@@ -8,7 +8,7 @@ the form's correction action and then the form, which asks for what is missing n
 
 from __future__ import annotations
 
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -44,7 +44,7 @@ def answer_to_correct(
     return next((slot for slot in reversed(earlier) if filled(slot)), None)
 
 
-class CorrectAnswer(Action):
+class CorrectAnswer(Action, ABC):
     """Says the answer will be fixed and forgets it; the form then asks again.
 
     ``fields`` maps the ``field`` entity's values to this form's slots.

@@ -186,17 +186,25 @@ class ValidateResignForm(InterruptibleForm):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        """Keeps the KPJ typed with it; checks again against a date already given."""
-        if value is None:
-            return {NIK: None}
-        typed = tracker.slots_to_validate()
-        checked: dict[str, Any] = {NIK: value}
-        if KPJ in typed:
-            checked[KPJ] = typed[KPJ]
+        """A new NIK is checked again against a date already given (a correction)."""
         known = tracker.get_slot(BIRTH_DATE)
-        if BIRTH_DATE in typed or not known:
-            return checked  # verified with the date's own validation, or later
-        return {**checked, **await self._verify(dispatcher, tracker, str(known))}
+        if value is None or BIRTH_DATE in tracker.slots_to_validate() or not known:
+            return {NIK: value}  # verified with the date's own validation, or later
+        return {NIK: value, **await self._verify(dispatcher, tracker, str(known))}
+
+    async def extract_resign_kpj(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {}  # never asked: read with the NIK (extract_resign_nik)
+
+    async def validate_resign_kpj(
+        self,
+        value: str | None,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        return {KPJ: value}
 
     async def validate_resign_birth_date(
         self,

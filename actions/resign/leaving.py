@@ -68,7 +68,9 @@ class ActionResignCorrect(CorrectAnswer):
     async def correctable(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
-        return [slot for slot in questions(values(tracker)) if slot != CONSENT]
+        # Consent is not an answer to correct, and a KPJ is corrected only by name.
+        asked = questions(values(tracker))
+        return [slot for slot in asked if slot not in (CONSENT, KPJ)]
 
     def forget(self, slot: str) -> dict[str, Any]:
         return forget_after(slot)

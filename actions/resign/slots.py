@@ -30,12 +30,15 @@ REGISTRY_DOWN = "REGISTRY_UNAVAILABLE"
 
 
 def questions(slots: dict[str, Any]) -> list[str]:
-    """The form's questions, given the answers so far."""
+    """The slots the form fills, given the answers so far.
+
+    The KPJ is optional and never asked: typed with the NIK, it is one of them.
+    """
     wanted = [CONSENT]
     outcome = slots.get(OUTCOME)
     if slots.get(CONSENT) is not True or outcome not in (None, Outcome.ELIGIBLE.value):
         return wanted
-    wanted += [NIK, BIRTH_DATE]
+    wanted += [NIK, KPJ, BIRTH_DATE] if slots.get(KPJ) else [NIK, BIRTH_DATE]
     if outcome != Outcome.ELIGIBLE.value:
         return wanted
     return [*wanted, REASON, CONFIRM]

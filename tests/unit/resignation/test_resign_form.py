@@ -32,7 +32,7 @@ from actions.resign.leaving import (
     ActionResignCorrect,
     ActionResignForget,
 )
-from actions.resign.slots import FORM, OUTCOME
+from actions.resign.slots import FORM, KPJ, OUTCOME
 from bot.core.crypto import DataCipher
 from bot.messaging.identity_tokens import IdentityTokens
 from bot.resignation.registry import SqlRegistry, read_csv
@@ -410,3 +410,15 @@ def test_a_correction_that_names_nothing_asks_the_answer_before_again(
     # Digits answer the NIK question, whatever the NLU made of the words.
     said = chat.say("maaf salah, 3309041203710003", intent="correct_value")
     assert said[-1] == "ASK resign_birth_date"
+
+
+def test_a_kpj_typed_with_the_nik_is_checked_when_the_date_comes(db: Database) -> None:
+    chat = Chat(db)
+    chat.start()
+    chat.say("ya", intent="affirm")
+    assert chat.say("3309041203710003 kpj 24019876500")[-1] == "ASK resign_birth_date"
+    assert str(chat.slots[KPJ]).startswith("kpjtok")
+    said = chat.say("12-03-1971")  # the right date, but not this participant's KPJ
+    assert "tidak cocok dengan data peserta" in said[0]
+    assert said[-1] == "ASK resign_nik"
+    assert chat.slots[KPJ] is None
