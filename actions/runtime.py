@@ -17,11 +17,6 @@ from bot.handoff.handoffs import StaffHours
 from bot.parsing.offices import Directory, load_directory
 from bot.store.db import Database
 
-# Intents that interrupt a form with a question of their own: their message is not
-# an answer to the form's question, even when the question takes free text.
-INTERRUPTIONS = frozenset({"request_human", "check_status", "goodbye"})
-INTERRUPTION_CONFIDENCE = 0.6
-
 
 @lru_cache(maxsize=1)
 def settings() -> Settings:
@@ -64,20 +59,6 @@ def staff_hours() -> StaffHours:
     config = settings()
     return StaffHours(
         config.staff_hours_start, config.staff_hours_end, WorkingCalendar()
-    )
-
-
-def is_interruption(message: dict[str, Any]) -> bool:
-    """Whether the latest message asks something else instead of answering.
-
-    A pressed option (or its number typed back) always answers the question.
-    """
-    if (message.get("metadata") or {}).get("button"):
-        return False
-    intent = message.get("intent") or {}
-    return (
-        intent.get("name") in INTERRUPTIONS
-        and float(intent.get("confidence") or 0.0) >= INTERRUPTION_CONFIDENCE
     )
 
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, ClassVar
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import runtime
+from actions.corrections import CorrectAnswer
+from actions.interruptions import Expects, InterruptibleForm, answer_text
 from bot.complaints.escalation import ChronologyFacts, chronology, is_overdue
-from bot.core.texts import label, long_date
+from bot.core.texts import due_date, label, long_date
 from bot.core.workdays import jakarta_date
 from bot.parsing import references
 from bot.store.models import ComplaintDetails, utcnow
@@ -22,9 +24,13 @@ from bot.tickets.records import get_by_reference
 
 logger = logging.getLogger(__name__)
 
+REFERENCE = "ticket_reference"
 
-class ValidateStatusForm(FormValidationAction):
+
+class ValidateStatusForm(InterruptibleForm):
     """Finds a reference in the message, in any spelling people type it."""
+
+    expects: ClassVar[dict[str, Expects]] = {REFERENCE: Expects.NUMBER}
 
     def name(self) -> str:
         return "validate_status_form"
@@ -37,18 +43,31 @@ class ValidateStatusForm(FormValidationAction):
         for candidate in [*runtime.entity_texts(message, "reference"), text]:
             found = references.find(candidate)
             if found:
-                return {"ticket_reference": found}
-        requested = tracker.get_slot("requested_slot") == "ticket_reference"
-        if requested and text and not text.startswith("/"):
-            # Asked for a reference, the whole message may be one typed loosely.
-            try:
-                return {"ticket_reference": references.parse(text)}
-            except references.InvalidReference:
-                pass
-            if not runtime.is_interruption(message):
-                dispatcher.utter_message(response="utter_reference_invalid")
-                return {"ticket_reference": None}
-        return {}
+                return {REFERENCE: found}
+        answer = answer_text(tracker, REFERENCE)
+        if answer is None:
+            return {}
+        # Asked for a reference, the whole message may be one typed loosely.
+        try:
+            return {REFERENCE: references.parse(answer)}
+        except references.InvalidReference:
+            dispatcher.utter_message(response="utter_reference_invalid")
+            return {REFERENCE: None}
+
+
+class ActionStatusCorrect(CorrectAnswer):
+    """ "nomornya salah" while the reference is asked: the form asks for it again."""
+
+    def name(self) -> str:
+        return "action_status_correct"
+
+    async def correctable(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        return [REFERENCE]
+
+    def forget(self, slot: str) -> dict[str, Any]:
+        return {REFERENCE: None}
 
 
 class ActionCheckStatus(Action):
@@ -60,68 +79,67 @@ class ActionCheckStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        reference = tracker.get_slot("ticket_reference")
+        reference = tracker.get_slot(REFERENCE)
         if not reference:
             dispatcher.utter_message(response="utter_ask_ticket_reference")
             return []
-        db = runtime.database()
-
-        def look_up() -> dict[str, str] | None:
-            with db.session() as session:
-                ticket = get_by_reference(session, reference)
-                if ticket is None:
-                    return None
-                if ticket.kind == "resignation":
-                    return _request_status(ticket)
-                found = {
-                    "reference": ticket.reference,
-                    "kind": label("kind", ticket.kind),
-                    "status": label("status", ticket.status),
-                    "created": long_date(jakarta_date(ticket.created_at)),
-                    "first_response_due": _day(ticket.first_response_due),
-                    "resolution_due": _day(ticket.resolution_due),
-                }
-                if is_overdue(ticket, jakarta_date(utcnow())):
-                    # Past the resolution deadline: the escalation route (§3.2.6).
-                    office = runtime.directory().get(ticket.office_id or "")
-                    facts = ChronologyFacts.from_ticket(
-                        ticket,
-                        session.get(ComplaintDetails, ticket.id),
-                        office.name if office else None,
-                    )
-                    found["chronology"] = chronology(facts)
-                return found
-
         try:
-            found = await asyncio.to_thread(look_up)
+            found = await asyncio.to_thread(_look_up, str(reference))
         except SQLAlchemyError:
             logger.exception("status look-up failed")
             dispatcher.utter_message(response="utter_status_unavailable")
-            return [SlotSet("ticket_reference", None)]
+            return [SlotSet(REFERENCE, None)]
         if found is None:
             dispatcher.utter_message(
                 response="utter_ticket_not_found", reference=reference
             )
-        elif found.get("kind_code") == "resignation":
-            del found["kind_code"]
+        elif found.pop("kind_code", None) == "resignation":
             dispatcher.utter_message(response="utter_request_status", **found)
         else:
-            story = found.pop("chronology", None)
-            dispatcher.utter_message(response="utter_ticket_status", **found)
-            if story is not None:
-                dispatcher.utter_message(
-                    response="utter_ticket_escalation",
-                    reference=found["reference"],
-                    resolution_due=found["resolution_due"],
-                )
-                dispatcher.utter_message(
-                    response="utter_ticket_chronology", chronology=story
-                )
-        return [SlotSet("ticket_reference", None)]
+            _say_ticket_status(dispatcher, found)
+        return [SlotSet(REFERENCE, None)]
 
 
-def _day(value: Any) -> str:
-    return long_date(value) if value is not None else "-"
+def _look_up(reference: str) -> dict[str, str] | None:
+    """What to tell about the ticket with ``reference``; runs in a worker thread."""
+    with runtime.database().session() as session:
+        ticket = get_by_reference(session, reference)
+        if ticket is None:
+            return None
+        if ticket.kind == "resignation":
+            return _request_status(ticket)
+        found = {
+            "reference": ticket.reference,
+            "kind": label("kind", ticket.kind),
+            "status": label("status", ticket.status),
+            "created": long_date(jakarta_date(ticket.created_at)),
+            "first_response_due": due_date(ticket.first_response_due),
+            "resolution_due": due_date(ticket.resolution_due),
+        }
+        if is_overdue(ticket, jakarta_date(utcnow())):
+            # Past the resolution deadline: the escalation route (§3.2.6).
+            office = runtime.directory().get(ticket.office_id or "")
+            facts = ChronologyFacts.from_ticket(
+                ticket,
+                session.get(ComplaintDetails, ticket.id),
+                office.name if office else None,
+            )
+            found["chronology"] = chronology(facts)
+        return found
+
+
+def _say_ticket_status(dispatcher: CollectingDispatcher, found: dict[str, str]) -> None:
+    """A complaint's status; past its deadline, how to escalate, with a chronology."""
+    story = found.pop("chronology", None)
+    dispatcher.utter_message(response="utter_ticket_status", **found)
+    if story is None:
+        return
+    dispatcher.utter_message(
+        response="utter_ticket_escalation",
+        reference=found["reference"],
+        resolution_due=found["resolution_due"],
+    )
+    dispatcher.utter_message(response="utter_ticket_chronology", chronology=story)
 
 
 def _request_status(ticket: Any) -> dict[str, str]:
@@ -133,5 +151,5 @@ def _request_status(ticket: Any) -> dict[str, str]:
         "status": label("status", ticket.status),
         "created": long_date(jakarta_date(ticket.created_at)),
         "outcome": label("outcome", ticket.outcome),
-        "due": _day(ticket.resolution_due),
+        "due": due_date(ticket.resolution_due),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.complaints.filing import CATEGORY_REFUSAL, CATEGORY_WRONG_PROCEDURE
+from bot.parsing.lexicon import NEGATION, starts_with_no, starts_with_yes
 
 _QUOTED = re.compile(r"[\"“”«]([^\"“”«»]{3,200})[\"“”»]")
 _SAID = re.compile(
@@ -83,7 +84,7 @@ _HARMS = (
 )
 _ATTEMPTS = re.compile(
     r"\b(telp|telpon|telepon|nelpon|menelepon|ditelepon|hubungi|menghubungi|wa)\b"
-    r"[^.!?\n]{0,60}\b(tidak|tdk|gak|ga|nggak|ndak|mboten|boten)\s*"
+    rf"[^.!?\n]{{0,60}}\b({NEGATION})\s*"
     r"(di\s*)?(angkat|diangkat|dijawab|jawab|aktif|dibalas|respon)",
     re.I,
 )
@@ -100,29 +101,24 @@ _MONEY = re.compile(
     re.I,
 )
 _RUDE = re.compile(
-    r"\b(kasar|judes|galak|dibentak|membentak|tidak sopan|gak sopan|ga sopan|"
-    r"tidak ramah|gak ramah|ga ramah|main hp|marah)\b",
+    r"\b(kasar|judes|galak|dibentak|membentak|main hp|marah|"
+    rf"(?:{NEGATION}) (?:sopan|ramah))\b",
     re.I,
 )
 _SLOW = re.compile(
-    r"\b(lama|lambat|antre\w*|antri\w*|belum diproses|tidak ada kabar|"
-    r"gak ada kabar|berminggu|berbulan)\b",
+    r"\b(lama|lambat|antre\w*|antri\w*|belum diproses|berminggu|berbulan|"
+    rf"(?:{NEGATION}) ada kabar)\b",
     re.I,
 )
 _NO_ANSWER = re.compile(
-    r"\b(tidak|tdk|gak|ga|nggak|boten|mboten)\s*(pernah\s*)?"
+    rf"\b({NEGATION})\s*(pernah\s*)?"
     r"(di\s*)?(angkat|diangkat|dijawab|dibalas|aktif)",
     re.I,
 )
-_NOTHING = re.compile(
-    r"^\s*(tidak|tdk|gak|ga|nggak|ndak|belum|mboten|boten)\s*(ada|pernah|ono)?\s*[.!]?\s*$",
-    re.I,
-)
+_NOTHING = re.compile(rf"^\s*({NEGATION}|belum)\s*(ada|pernah|ono)?\s*[.!]?\s*$", re.I)
 _PHONE = re.compile(r"^(?:\+?62|0)8\d{7,11}$")
-_YES = re.compile(
-    r"^\s*(ya|iya|iyo|nggih|inggih|y|yes|ok|oke|boleh|rahasia\w*)\b", re.I
-)
-_NO = re.compile(r"^\s*(tidak|tdk|gak|ga|nggak|ndak|no|mboten|boten|jangan)\b", re.I)
+# "rahasiakan" answers the confidentiality question with a yes.
+_KEEP_SECRET = re.compile(r"^\s*rahasia\w*\b", re.I)
 
 
 def service_phrase(text: str) -> str | None:
@@ -179,11 +175,11 @@ def contact_choice(text: str) -> str | None:
     lowered = text.lower()
     if re.search(
         r"\b(telp|telpon|telepon|ditelepon|hp|nomor)\b", lowered
-    ) and not _NO.match(lowered):
+    ) and not starts_with_no(lowered):
         return "telepon"
-    if re.search(r"\b(chat|pesan|wa|sini)\b", lowered) or _NO.match(lowered):
+    if re.search(r"\b(chat|pesan|wa|sini)\b", lowered) or starts_with_no(lowered):
         return "chat"
-    if _YES.match(lowered):
+    if starts_with_yes(lowered):
         return "telepon"
     return None
 
@@ -196,8 +192,8 @@ def phone_number(text: str) -> str | None:
 
 def yes_or_no(text: str) -> bool | None:
     """True for yes-like answers, False for no-like ones, None if neither."""
-    if _NO.match(text):
+    if starts_with_no(text):
         return False
-    if _YES.match(text):
+    if starts_with_yes(text) or _KEEP_SECRET.match(text):
         return True
     return None

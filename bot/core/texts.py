@@ -42,6 +42,11 @@ def long_date(day: date) -> str:
     return f"{weekdays[day.weekday()]}, {day.day} {months[day.month - 1]} {day.year}"
 
 
+def due_date(day: date | None) -> str:
+    """A deadline in words, or "-" when none was set."""
+    return long_date(day) if day is not None else "-"
+
+
 def long_datetime(moment: datetime) -> str:
     """``Selasa, 2 Desember 2025 pukul 09.30`` (the moment's own zone)."""
     return f"{long_date(moment.date())} pukul {moment:%H.%M}"

@@ -191,6 +191,42 @@ def test_fields_one_by_one_with_buttons_and_numbers(stack: Stack, chat_id: int) 
         db.dispose()
 
 
+def test_a_question_correction_and_cancel_in_the_middle(
+    stack: Stack, chat_id: int
+) -> None:
+    texts = _say(stack, chat_id, "saya mau lapor, kantor bpjs menolak melayani saya", 2)
+    texts = _say(stack, chat_id, "klaten", 3)
+    assert "Kapan kejadiannya" in texts[-1]
+    # Answered, then the same question again.
+    texts = _say(stack, chat_id, "tagihan di gopay gimana cara stopnya?", 5)
+    assert "tidak kena denda" in texts[-2]
+    assert "Kapan kejadiannya" in texts[-1]
+    texts = _say(stack, chat_id, "kantornya salah", 7)
+    assert texts[-2] == "Baik, kita perbaiki."
+    assert "kantor BPJS Ketenagakerjaan mana" in texts[-1]
+    texts = _say(stack, chat_id, "boyolali", 8)
+    assert "Kapan kejadiannya" in texts[-1]
+    texts = _say(stack, chat_id, "gak jadi lapor deh", 9)
+    assert "aduan tidak saya catat" in texts[-1]
+    assert _conversation_tickets(stack, chat_id) == 0
+
+
+def _conversation_tickets(stack: Stack, chat_id: int) -> int:
+    db = Database(stack.database_url)
+    try:
+        with db.session() as session:
+            return int(
+                session.scalar(
+                    select(func.count(Ticket.id))
+                    .join(Conversation, Ticket.conversation_id == Conversation.id)
+                    .where(Conversation.sender_id == f"telegram:{chat_id}")
+                )
+                or 0
+            )
+    finally:
+        db.dispose()
+
+
 def test_status_by_reference_in_any_spelling(stack: Stack, chat_id: int) -> None:
     _say(stack, chat_id, WHOLE_STORY, 2)
     texts = finish_complaint(stack, chat_id)

@@ -2,8 +2,11 @@
 
 Each turn goes the way it does in production: the message is tokenised as the
 gateway would, the validation action reads it, and when the form is done the finish
-action runs. Rasa's own part (asking ``utter_ask_<slot>``, rules) is covered by the
-story tests and the integration tests.
+action runs. Where Rasa decides, the chat does what Rasa's form does: a turn that
+sets no slot is rejected (left to the rules), and without a ``requested_slot`` from
+the action the first empty slot of the domain's form is asked. The rule for a
+correction (action_resign_correct, then the form) is played here too; the other
+rules are covered by the story tests and the integration tests.
 """
 
 from __future__ import annotations
@@ -20,7 +23,16 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions import resign, runtime
+from actions import runtime
+from actions.resign import services
+from actions.resign.filing import ActionResignFinish
+from actions.resign.form import ValidateResignForm
+from actions.resign.leaving import (
+    ActionResignCancel,
+    ActionResignCorrect,
+    ActionResignForget,
+)
+from actions.resign.slots import FORM, KPJ, OUTCOME
 from bot.core.crypto import DataCipher
 from bot.messaging.identity_tokens import IdentityTokens
 from bot.resignation.registry import SqlRegistry, read_csv
@@ -34,6 +46,7 @@ DOMAIN: dict[str, Any] = yaml.safe_load((ROOT / "domain.yml").read_text("utf-8")
 KEY = "unit-test-data-encryption-key-0123456789"
 REFERENCE = re.compile(r"BRH-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
 DEMO = {r.full_name: r for r in read_csv(ROOT / "bot/data/participants.csv")}
+FORM_SLOTS: list[str] = DOMAIN["forms"][FORM]["required_slots"]
 
 
 def _render(message: dict[str, Any]) -> str:
@@ -59,37 +72,29 @@ class Chat:
         return self.say("saya mau berhenti jadi peserta", intent="resign_bpu")
 
     def say(
-        self, text: str, intent: str | None = "inform", button: bool = False
+        self,
+        text: str,
+        intent: str | None = "inform",
+        button: bool = False,
+        field: str | None = None,
     ) -> list[str]:
         """Send ``text``; returns the bot's messages ("REJECTED" if not an answer)."""
         message = {
             "text": self.tokens.tokenise(text),
             "intent": {"name": intent, "confidence": 0.95} if intent else {},
-            "entities": [],
+            "entities": [{"entity": "field", "value": field}] if field else [],
             "metadata": {"button": button},
         }
-        tracker = Tracker(
-            self.sender,
-            {**self.slots, "requested_slot": self.asked if self.active else None},
-            message,
-            [],
-            False,
-            None,
-            {"name": resign.FORM} if self.active else {},
-            "action_listen",
-        )
-        dispatcher = CollectingDispatcher()
-        events = asyncio.run(
-            resign.ValidateResignForm().run(dispatcher, tracker, DOMAIN)
-        )
-        said = [_render(m) for m in dispatcher.messages]
-        if not events:
-            return ["REJECTED"]
-        for event in events:
-            if event["name"] == "requested_slot":
-                self.asked = event["value"]
-            else:
-                self.slots[event["name"]] = event["value"]
+        events, said = self._run(ValidateResignForm(), message)
+        if not any(e["name"] != "requested_slot" for e in events):
+            if intent != "correct_value" or not self.active:
+                return ["REJECTED"]
+            # The rule: the correction action, then the form asks again.
+            corrected, said = self._run(ActionResignCorrect(), message)
+            self._apply(corrected)
+            events, asked = self._run(ValidateResignForm(), message)
+            said += asked
+        self._apply(events)
         self.active = True
         if self.asked is None:
             self.active = False
@@ -98,14 +103,39 @@ class Chat:
             said.append(f"ASK {self.asked}")
         return said
 
-    def _finish(self) -> list[str]:
+    def _run(self, action: Any, message: dict[str, Any]) -> tuple[list[Any], list[str]]:
         tracker = Tracker(
-            self.sender, dict(self.slots), {}, [], False, None, {}, resign.FORM
+            self.sender,
+            {**self.slots, "requested_slot": self.asked if self.active else None},
+            message,
+            [],
+            False,
+            None,
+            {"name": FORM} if self.active else {},
+            "action_listen",
         )
         dispatcher = CollectingDispatcher()
-        events = asyncio.run(
-            resign.ActionResignFinish().run(dispatcher, tracker, DOMAIN)
-        )
+        events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
+        return events, [_render(m) for m in dispatcher.messages]
+
+    def _apply(self, events: list[Any]) -> None:
+        asked: list[Any] = []
+        for event in events:
+            if event["name"] == "requested_slot":
+                asked.append(event["value"])
+            else:
+                self.slots[event["name"]] = event["value"]
+        if asked:
+            self.asked = asked[-1]
+        else:  # Rasa's form asks for the first empty slot of the domain's form
+            self.asked = next(
+                (s for s in FORM_SLOTS if self.slots.get(s) is None), None
+            )
+
+    def _finish(self) -> list[str]:
+        tracker = Tracker(self.sender, dict(self.slots), {}, [], False, None, {}, FORM)
+        dispatcher = CollectingDispatcher()
+        events = asyncio.run(ActionResignFinish().run(dispatcher, tracker, DOMAIN))
         for event in events:
             if event["event"] == "followup":
                 self.followups.append(event["name"])
@@ -129,14 +159,14 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
     monkeypatch.setenv("DATA_ENCRYPTION_KEY", KEY)
     monkeypatch.setenv("BPU_VAR_DIR", str(tmp_path))
     monkeypatch.delenv("REGISTRY_URL", raising=False)
-    for cached in (runtime.settings, runtime.database, resign.services):
+    for cached in (runtime.settings, runtime.database, services.services):
         cached.cache_clear()
     database = Database(url)
     SqlRegistry(database, DataCipher(KEY)).load(DEMO.values())
     yield database
     database.dispose()
     runtime.database().dispose()
-    for cached in (runtime.settings, runtime.database, resign.services):
+    for cached in (runtime.settings, runtime.database, services.services):
         cached.cache_clear()
 
 
@@ -204,7 +234,7 @@ def test_each_demo_participant_hears_its_outcome(db: Database, name: str) -> Non
     said = chat.identify(name)
     assert any(f"aturan {rule_id}" in line for line in said), said
     if outcome == "ELIGIBLE":
-        assert chat.slots[resign.OUTCOME] == "ELIGIBLE"
+        assert chat.slots[OUTCOME] == "ELIGIBLE"
         assert said[-1] == "ASK resign_reason"
     else:
         assert chat.asked is None  # the form ended
@@ -303,23 +333,23 @@ def test_correction_asks_again(db: Database) -> None:
     chat.start()
     chat.say("ya", intent="affirm")
     chat.say("3309041203710003")
-    said = chat.say("NIK saya salah", intent="deny")
+    said = chat.say("NIK saya salah", intent="correct_value", field="nik")
     assert said == ["Baik, kita perbaiki.", "ASK resign_nik"]
     chat.say("3309106108850001")
     said = chat.say("21 agustus 1985")
     assert "Sri Lestari" in said[0]
     chat.say("Tidak mampu membayar iuran", button=True)
-    said = chat.say("alasannya salah", intent="inform")
+    said = chat.say("alasannya salah", intent="correct_value", field="reason")
     assert said[-1] == "ASK resign_reason"
 
 
 def test_correcting_the_nik_after_the_check_checks_again(db: Database) -> None:
     chat = Chat(db)
     chat.identify("Sutrisno Wibowo")
-    assert chat.slots[resign.OUTCOME] == "ELIGIBLE"
-    said = chat.say("nik saya keliru", intent="inform")
+    assert chat.slots[OUTCOME] == "ELIGIBLE"
+    said = chat.say("nik saya keliru", intent="correct_value", field="nik")
     assert said[-1] == "ASK resign_nik"
-    assert chat.slots[resign.OUTCOME] is None
+    assert chat.slots[OUTCOME] is None
     said = chat.say("3309020101800007")  # Hartono; the date is still 12-03-1971
     assert "Sisa percobaan: 2" in said[0]
     assert said[-1] == "ASK resign_birth_date"
@@ -334,7 +364,7 @@ def test_registry_outage_is_not_a_not_found(
     monkeypatch.setenv("REGISTRY_URL", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("REGISTRY_TIMEOUT_SECONDS", "0.5")
     runtime.settings.cache_clear()
-    resign.services.cache_clear()
+    services.services.cache_clear()
     chat = Chat(db)
     said = chat.identify("Sutrisno Wibowo")
     assert "gangguan sistem" in said[0]
@@ -359,8 +389,36 @@ def test_slots_and_store_hold_no_raw_nik(db: Database, tmp_path: Path) -> None:
 def test_a_handoff_forgets_the_form_silently_while_cancel_says_so() -> None:
     dispatcher = CollectingDispatcher()
     tracker = Tracker.from_dict({"sender_id": "telegram:1", "slots": {}, "events": []})
-    forget = asyncio.run(resign.ActionResignForget().run(dispatcher, tracker, {}))
+    forget = asyncio.run(ActionResignForget().run(dispatcher, tracker, {}))
     assert dispatcher.messages == []
     assert {e["name"] for e in forget} >= {"resign_nik", "requested_slot"}
-    asyncio.run(resign.ActionResignCancel().run(dispatcher, tracker, {}))
+    asyncio.run(ActionResignCancel().run(dispatcher, tracker, {}))
     assert [m["response"] for m in dispatcher.messages] == ["utter_resign_cancelled"]
+
+
+def test_a_correction_that_names_nothing_asks_the_answer_before_again(
+    db: Database,
+) -> None:
+    chat = Chat(db)
+    chat.start()
+    said = chat.say("salah ketik", intent="correct_value")
+    assert said == ["Baik, kita perbaiki.", "ASK resign_consent"]  # nothing to fix
+    chat.say("ya", intent="affirm")
+    chat.say("3309041203710003")
+    said = chat.say("salah ketik", intent="correct_value")
+    assert said == ["Baik, kita perbaiki.", "ASK resign_nik"]
+    # Digits answer the NIK question, whatever the NLU made of the words.
+    said = chat.say("maaf salah, 3309041203710003", intent="correct_value")
+    assert said[-1] == "ASK resign_birth_date"
+
+
+def test_a_kpj_typed_with_the_nik_is_checked_when_the_date_comes(db: Database) -> None:
+    chat = Chat(db)
+    chat.start()
+    chat.say("ya", intent="affirm")
+    assert chat.say("3309041203710003 kpj 24019876500")[-1] == "ASK resign_birth_date"
+    assert str(chat.slots[KPJ]).startswith("kpjtok")
+    said = chat.say("12-03-1971")  # the right date, but not this participant's KPJ
+    assert "tidak cocok dengan data peserta" in said[0]
+    assert said[-1] == "ASK resign_nik"
+    assert chat.slots[KPJ] is None

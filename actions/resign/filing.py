@@ -1,0 +1,122 @@
+"""After the form: file the request, or say the other route, or offer a person."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions import runtime
+from actions.resign.decision import say_decision, verified_record
+from actions.resign.services import conversation, services, today
+from actions.resign.slots import (
+    CONFIRM,
+    CONSENT,
+    LOCKED,
+    OUTCOME,
+    REASON,
+    REGISTRY_DOWN,
+    forget_all,
+    values,
+)
+from bot.core.texts import due_date
+from bot.core.texts import text as copy_text
+from bot.core.workdays import JAKARTA, jakarta_date
+from bot.resignation.eligibility import Outcome
+from bot.resignation.registry import RegistryUnavailable
+from bot.resignation.requests import file_request, next_steps
+
+logger = logging.getLogger(__name__)
+
+# Outcomes the bot cannot finish: why the conversation goes to a person.
+HANDOFF_REASONS = {
+    LOCKED: "verification_locked",
+    REGISTRY_DOWN: "registry_unavailable",
+    Outcome.PENDING_CLAIM.value: "pending_claim",
+    Outcome.DECEASED.value: "deceased",
+}
+
+
+def handoff_events(reason: str) -> list[EventType]:
+    """The one exit to a person.
+
+    A pending claim or a deceased participant is a case only staff can finish
+    (PRODUCT.md §4): the conversation goes to them with its reason. A locked
+    verification or a registry outage gets an offer (§3.1): the participant may
+    rather call 175 or try again later, and the lock must still hold if they do.
+    """
+    if reason in ("verification_locked", "registry_unavailable"):
+        logger.info("handoff offered: %s", reason)
+        return [FollowupAction("utter_handoff_offer")]
+    logger.info("handing off: %s", reason)
+    return [SlotSet("handoff_reason", reason), FollowupAction("action_handoff")]
+
+
+class ActionResignFinish(Action):
+    """Files the request of an eligible, confirmed participant; ends every other way."""
+
+    def name(self) -> str:
+        return "action_resign_finish"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        slots = values(tracker)
+        if slots[CONSENT] is False:
+            dispatcher.utter_message(response="utter_resign_no_consent")
+            return forget_all()
+        outcome = slots[OUTCOME]
+        if outcome in HANDOFF_REASONS:
+            return [*forget_all(), *handoff_events(HANDOFF_REASONS[outcome])]
+        if outcome != Outcome.ELIGIBLE.value:
+            return forget_all()  # the outcome and its route were said at the decision
+        if slots[CONFIRM] is not True:
+            dispatcher.utter_message(response="utter_resign_not_sent")
+            return forget_all()
+        try:
+            return await asyncio.to_thread(_file, dispatcher, tracker, slots)
+        except (SQLAlchemyError, RegistryUnavailable):
+            logger.exception("could not file a resignation request")
+            dispatcher.utter_message(response="utter_resign_not_saved")
+            return []
+
+
+def _file(
+    dispatcher: CollectingDispatcher, tracker: Tracker, slots: dict[str, Any]
+) -> list[EventType]:
+    """Decide again on the record as it is now, then file and tell the reference."""
+    record = verified_record(slots)
+    if record is None:
+        dispatcher.utter_message(text=copy_text("identity_token_expired"))
+        return forget_all()
+    decision = services().rules.decide(record, today())
+    if decision.outcome is not Outcome.ELIGIBLE:
+        # The record changed since the check: say the new decision instead.
+        say_decision(dispatcher, record, decision)
+        return forget_all()
+    with runtime.database().session() as session:
+        ticket = file_request(
+            session,
+            conversation(tracker),
+            record,
+            decision,
+            str(slots[REASON]),
+            services().cipher,
+            services().calendar,
+            runtime.settings().resignation_processing_working_days,
+        )
+        reference, due = ticket.reference, ticket.resolution_due
+    dispatcher.utter_message(
+        response="utter_resign_filed",
+        reference=reference,
+        due=due_date(due),
+        steps="\n".join(next_steps(record, jakarta_date(datetime.now(JAKARTA)))),
+    )
+    return forget_all()
