@@ -83,14 +83,14 @@ class Settings:
     offices_file: Path
     max_inbound_chars: int
     data_encryption_key: str | None
-    whatsapp: WhatsAppSettings | None = None
-    rate_limit_per_minute: int = 20
+    whatsapp: WhatsAppSettings | None
+    rate_limit_per_minute: int
     # Stopping participation: the core system's registry and the service level.
-    registry_url: str | None = None
-    registry_token: str | None = None
-    registry_timeout_seconds: float = 5.0
-    resignation_processing_working_days: int = 5
-    participants_file: Path = PROJECT_ROOT / "bot" / "data" / "participants.csv"
+    registry_url: str | None
+    registry_token: str | None
+    registry_timeout_seconds: float
+    resignation_processing_working_days: int
+    participants_file: Path
 
     @property
     def uses_sqlite(self) -> bool:
@@ -177,13 +177,13 @@ class _Environment(BaseSettings):
     @model_validator(mode="before")
     @classmethod
     def _blank_is_unset(cls, data: Any) -> Any:
-        """``KEY=`` (or only spaces) means "not set": the default applies."""
+        """``KEY=``, only spaces or a bare ``KEY`` line mean "not set": the default."""
         if not isinstance(data, dict):
             return data
         return {
             name: value.strip() if isinstance(value, str) else value
             for name, value in data.items()
-            if not (isinstance(value, str) and not value.strip())
+            if value is not None and not (isinstance(value, str) and not value.strip())
         }
 
 

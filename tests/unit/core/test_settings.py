@@ -115,16 +115,18 @@ def test_the_environment_wins_over_the_env_file(
         "# comments and blank lines are skipped\n\n"
         "GATEWAY_PORT=9000\n"
         "RESOLUTION_WORKING_DAYS='10'\n"
-        'REGISTRY_URL="http://registry.test"\n',
+        'REGISTRY_URL="http://registry.test"\n'
+        "RATE_LIMIT_PER_MINUTE\n",
         encoding="utf-8",
     )
     monkeypatch.setenv("GATEWAY_PORT", "9100")
-    monkeypatch.delenv("RESOLUTION_WORKING_DAYS", raising=False)
-    monkeypatch.delenv("REGISTRY_URL", raising=False)
+    for name in ("RESOLUTION_WORKING_DAYS", "REGISTRY_URL", "RATE_LIMIT_PER_MINUTE"):
+        monkeypatch.delenv(name, raising=False)
     settings = load_settings(env_file=env_file)
     assert settings.gateway_port == 9100
     assert settings.resolution_working_days == 10
     assert settings.registry_url == "http://registry.test"
+    assert settings.rate_limit_per_minute == 20  # a bare name is not a value
 
 
 def test_a_given_mapping_is_the_whole_environment(
