@@ -26,24 +26,21 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from addons import dates, numbers, slang
 from addons.dates import find_dates
 from addons.numbers import find_numbers
 from addons.slang import LEXICON_FILE, lexicon_fingerprint, load_lexicon, masked_spans
+from bot.parsing import months, references, timeparse
 from bot.parsing.offices import load_directory
 from bot.parsing.timeparse import JAKARTA
 
 TOKENS = "text_tokens"
 ROOT = Path(__file__).resolve().parent.parent
 OFFICES_FILE = ROOT / "bot" / "data" / "offices.yml"
+# Taken from the modules themselves, so moving one cannot leave a stale path here.
 MASKING_SOURCES = tuple(
-    ROOT / name
-    for name in (
-        "addons/slang.py",
-        "addons/numbers.py",
-        "addons/dates.py",
-        "bot/parsing/timeparse.py",
-        "bot/parsing/references.py",
-    )
+    Path(str(module.__file__))
+    for module in (slang, numbers, dates, months, references, timeparse)
 )
 
 
@@ -114,8 +111,8 @@ class SlangNormaliser(GraphComponent):
         return messages
 
 
-class _RuleExtractor(GraphComponent, EntityExtractorMixin):
-    """Shared plumbing of the pattern-based extractors (nothing to train)."""
+class _Stateless(GraphComponent):
+    """A component with no configuration and nothing to train or store."""
 
     @classmethod
     def create(
@@ -124,8 +121,12 @@ class _RuleExtractor(GraphComponent, EntityExtractorMixin):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> _RuleExtractor:
+    ) -> GraphComponent:
         return cls()
+
+
+class _RuleExtractor(_Stateless, EntityExtractorMixin):
+    """Shared plumbing of the pattern-based extractors."""
 
     def _entities(self, text: str) -> list[dict[str, Any]]:
         raise NotImplementedError
@@ -186,21 +187,11 @@ class DateEntityExtractor(_RuleExtractor):
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
-class OfficeResolver(GraphComponent):
+class OfficeResolver(_Stateless):
     """Maps ``office`` values that synonyms missed to a directory id by alias.
 
     A span that matches no office at all ("kantor", "bpjs") is dropped.
     """
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> OfficeResolver:
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         directory = load_directory(OFFICES_FILE)

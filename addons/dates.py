@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.parsing.timeparse import MONTHS, WEEKDAYS, EventTime, parse_event_time
+from bot.parsing.months import MONTHS
+from bot.parsing.timeparse import WEEKDAYS, EventTime, parse_event_time
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY = "|".join(

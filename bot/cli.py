@@ -48,12 +48,8 @@ def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 def _tickets_list(settings: Settings, args: argparse.Namespace) -> int:
     from bot.tickets.records import as_json, list_tickets
 
-    db = Database(settings.database_url)
-    try:
-        with db.session() as session:
-            items = [as_json(ticket) for ticket in list_tickets(session)]
-    finally:
-        db.dispose()
+    with Database(settings.database_url) as db, db.session() as session:
+        items = [as_json(ticket) for ticket in list_tickets(session)]
     if args.json:
         json.dump(items, sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -73,16 +69,13 @@ def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.crypto import DataCipher
     from bot.resignation.registry import SqlRegistry, read_csv
 
-    db = Database(settings.database_url)
-    try:
+    with Database(settings.database_url) as db:
         registry = SqlRegistry(db, DataCipher(settings.data_key()))
         if args.if_empty and registry.count() > 0:
             print("demo registry already loaded")
             return 0
         path = Path(args.csv) if args.csv else settings.participants_file
         loaded = registry.load(read_csv(path))
-    finally:
-        db.dispose()
     print(f"demo registry: {loaded} participants loaded from {path.name}")
     return 0
 
@@ -96,15 +89,12 @@ def _staff_add(settings: Settings, args: argparse.Namespace) -> int:
     from bot.staff.accounts import StaffError, add_staff
 
     password = sys.stdin.readline().rstrip("\n")
-    db = Database(settings.database_url)
     try:
-        with db.session() as session:
+        with Database(settings.database_url) as db, db.session() as session:
             add_staff(session, args.name, password, args.role)
     except StaffError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    finally:
-        db.dispose()
     print(f"staff member {args.name} added as {args.role}")
     return 0
 
@@ -115,15 +105,11 @@ def _staff_bootstrap(settings: Settings, _args: argparse.Namespace) -> int:
 
     from bot.staff.accounts import add_staff, count_staff
 
-    db = Database(settings.database_url)
-    try:
-        with db.session() as session:
-            if count_staff(session):
-                return 0
-            password = secrets.token_urlsafe(12)
-            add_staff(session, "supervisor", password, "supervisor")
-    finally:
-        db.dispose()
+    with Database(settings.database_url) as db, db.session() as session:
+        if count_staff(session):
+            return 0
+        password = secrets.token_urlsafe(12)
+        add_staff(session, "supervisor", password, "supervisor")
     print("Staff console: first login (shown only this once)")
     print("  name:     supervisor")
     print(f"  password: {password}")
@@ -133,16 +119,12 @@ def _staff_bootstrap(settings: Settings, _args: argparse.Namespace) -> int:
 def _handoffs_list(settings: Settings, args: argparse.Namespace) -> int:
     from bot.handoff.handoffs import as_json, list_handoffs, message_counts
 
-    db = Database(settings.database_url)
-    try:
-        with db.session() as session:
-            counts = message_counts(session)
-            items = [
-                as_json(h, counts.get(h.conversation_id, 0))
-                for h in list_handoffs(session, active_only=args.active)
-            ]
-    finally:
-        db.dispose()
+    with Database(settings.database_url) as db, db.session() as session:
+        counts = message_counts(session)
+        items = [
+            as_json(h, counts.get(h.conversation_id, 0))
+            for h in list_handoffs(session, active_only=args.active)
+        ]
     if args.json:
         json.dump(items, sys.stdout, ensure_ascii=False, indent=2)
         print()

@@ -88,16 +88,16 @@ _ATTEMPTS = re.compile(
     r"(di\s*)?(angkat|diangkat|dijawab|jawab|aktif|dibalas|respon)",
     re.I,
 )
-# Bribery, illegal levies, threats, harassment: such complaints go to a supervisor.
-_SENSITIVE = re.compile(
-    r"\b(suap\w*|disuap|sogok\w*|nyogok\w*|menyogok|pungli|pungutan liar|pelicin|"
-    r"uang rokok|minta (uang|imbalan|duit)|dimintai (uang|duit)|ancam\w*|diancam|"
-    r"dilecehkan|pelecehan|melecehkan|dipukul|kekerasan|intimidasi\w*)\b",
-    re.I,
+# Bribes and illegal levies: the "money asked" category.
+_MONEY_WORDS = (
+    r"suap\w*|sogok\w*|nyogok\w*|menyogok|pungli|pungutan liar|pelicin|"
+    r"uang rokok|minta (uang|imbalan|duit)|dimintai (uang|duit)"
 )
-_MONEY = re.compile(
-    r"\b(suap\w*|sogok\w*|nyogok\w*|menyogok|pungli|pungutan liar|pelicin|"
-    r"uang rokok|minta (uang|imbalan|duit)|dimintai (uang|duit))\b",
+_MONEY = re.compile(rf"\b({_MONEY_WORDS})\b", re.I)
+# Those, threats and harassment: such complaints go to a supervisor.
+_SENSITIVE = re.compile(
+    rf"\b({_MONEY_WORDS}|disuap|ancam\w*|diancam|"
+    r"dilecehkan|pelecehan|melecehkan|dipukul|kekerasan|intimidasi\w*)\b",
     re.I,
 )
 _RUDE = re.compile(

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core.workdays import WorkingCalendar, jakarta_date
 from bot.messaging.conversations import ConversationKey, find
 from bot.parsing.references import ReferenceKind
 from bot.store.models import ComplaintDetails, Ticket, utcnow
-from bot.tickets.records import new_reference
+from bot.tickets.records import insert_with_new_reference
 
 # Ombudsman RI maladministration categories (docs/domain-facts.md §5, [S43]).
 CATEGORY_REFUSAL = "tidak memberikan pelayanan"
@@ -75,9 +74,10 @@ def file_complaint(
     filed_at = now or utcnow()
     filed_day = jakarta_date(filed_at)
     conversation = find(session, key.sender_id)
-    for _ in range(3):
-        ticket = Ticket(
-            reference=new_reference(session, ReferenceKind.COMPLAINT),
+
+    def build(reference: str) -> Ticket:
+        return Ticket(
+            reference=reference,
             kind="complaint",
             status="baru",
             channel=key.channel,
@@ -99,25 +99,21 @@ def file_complaint(
             created_at=filed_at,
             updated_at=filed_at,
         )
-        try:
-            with session.begin_nested():
-                session.add(ticket)
-        except IntegrityError:
-            continue  # another process took the reference in between
-        session.add(
-            ComplaintDetails(
-                ticket_id=ticket.id,
-                description=extras.description,
-                service_wanted=extras.service_wanted,
-                harm=extras.harm,
-                earlier_attempts=extras.earlier_attempts,
-                contact_preference=extras.contact_preference,
-                contact_phone_encrypted=extras.contact_phone_encrypted,
-                anonymous=extras.anonymous,
-                sensitive=extras.sensitive,
-                destination_office=extras.destination_office,
-            )
+
+    ticket = insert_with_new_reference(session, ReferenceKind.COMPLAINT, build)
+    session.add(
+        ComplaintDetails(
+            ticket_id=ticket.id,
+            description=extras.description,
+            service_wanted=extras.service_wanted,
+            harm=extras.harm,
+            earlier_attempts=extras.earlier_attempts,
+            contact_preference=extras.contact_preference,
+            contact_phone_encrypted=extras.contact_phone_encrypted,
+            anonymous=extras.anonymous,
+            sensitive=extras.sensitive,
+            destination_office=extras.destination_office,
         )
-        session.flush()
-        return ticket
-    raise RuntimeError("could not store the ticket")
+    )
+    session.flush()
+    return ticket

@@ -1,21 +1,32 @@
 """Settings, read once from the environment (and a ``.env`` file) at start-up.
 
-A channel switches on when its settings are present; a channel that is half
-configured fails at start with a message naming what is missing, instead of failing
-later on the first participant's message.
+pydantic-settings reads the variables (the real environment wins over ``.env``) and
+converts each one; a malformed value fails with a message naming the variable. What
+stays hand-written here are the rules across several variables: a channel switches
+on when its settings are present, and a channel that is half configured fails at
+start with a message naming what is missing, instead of failing later on the first
+participant's message. pydantic's per-field errors cannot name the missing partner.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_VAR_DIR = PROJECT_ROOT / "var"
+DOTENV = PROJECT_ROOT / ".env"
 
 
 class SettingsError(RuntimeError):
@@ -72,14 +83,14 @@ class Settings:
     offices_file: Path
     max_inbound_chars: int
     data_encryption_key: str | None
-    whatsapp: WhatsAppSettings | None = None
-    rate_limit_per_minute: int = 20
+    whatsapp: WhatsAppSettings | None
+    rate_limit_per_minute: int
     # Stopping participation: the core system's registry and the service level.
-    registry_url: str | None = None
-    registry_token: str | None = None
-    registry_timeout_seconds: float = 5.0
-    resignation_processing_working_days: int = 5
-    participants_file: Path = PROJECT_ROOT / "bot" / "data" / "participants.csv"
+    registry_url: str | None
+    registry_token: str | None
+    registry_timeout_seconds: float
+    resignation_processing_working_days: int
+    participants_file: Path
 
     @property
     def uses_sqlite(self) -> bool:
@@ -97,48 +108,139 @@ class Settings:
         return ensure_local_secret(self.var_dir, "data_key")
 
 
-def _read_dotenv(path: Path) -> dict[str, str]:
-    """Parse KEY=VALUE lines; the real environment wins over the file."""
-    values: dict[str, str] = {}
-    if not path.is_file():
-        return values
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        values[key.strip()] = value.strip().strip('"').strip("'")
-    return values
+def _clock(raw: Any) -> Any:
+    """``8:00`` or ``08:00``, as staff write office hours.
 
-
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
-
-
-def _clock(env: Mapping[str, str], name: str, default: str) -> time:
-    raw = env.get(name) or default
+    Hand-written because pydantic's time parser refuses ``8:00`` (it wants ISO
+    ``08:00``) and accepts seconds, which office hours never have.
+    """
+    if not isinstance(raw, str):
+        return raw
     try:
         hours, minutes = raw.split(":")
         return time(int(hours), int(minutes))
     except ValueError as exc:
-        raise SettingsError(f"{name} must look like 08:00, got {raw!r}") from exc
+        raise ValueError("must look like 08:00") from exc
 
 
-def _nonempty(env: Mapping[str, str], name: str) -> str | None:
-    value = env.get(name, "").strip()
-    return value or None
+Clock = Annotated[time, BeforeValidator(_clock)]
 
 
-def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
-    token = _nonempty(env, "TELEGRAM_BOT_TOKEN")
-    webhook_url = _nonempty(env, "TELEGRAM_WEBHOOK_URL")
-    secret = _nonempty(env, "TELEGRAM_WEBHOOK_SECRET")
+class _Environment(BaseSettings):
+    """The variables as read and converted; ``load_settings`` assembles them.
+
+    Each field is read from the variable of the same name in capitals
+    (``gateway_port`` from ``GATEWAY_PORT``).
+    """
+
+    model_config = SettingsConfigDict(
+        env_file_encoding="utf-8",
+        case_sensitive=True,
+        alias_generator=str.upper,
+        extra="ignore",
+        frozen=True,
+    )
+
+    database_url: str | None = None
+    bpu_var_dir: Path = DEFAULT_VAR_DIR
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str | None = None
+    rasa_timeout_seconds: float = 30
+    redis_url: str | None = None
+    telegram_bot_token: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_secret: str | None = None
+    telegram_webhook_url: str | None = None
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    first_response_working_days: int = 3
+    resolution_working_days: int = 14
+    staff_hours_start: Clock = time(8, 0)
+    staff_hours_end: Clock = time(16, 0)
+    offices_file: Path = PROJECT_ROOT / "bot" / "data" / "offices.yml"
+    max_inbound_chars: int = Field(default=2000, ge=1)
+    data_encryption_key: str | None = Field(default=None, min_length=32)
+    whatsapp_access_token: str | None = None
+    whatsapp_app_secret: str | None = None
+    whatsapp_verify_token: str | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
+    whatsapp_template_name: str | None = None
+    whatsapp_template_language: str = "id"
+    rate_limit_per_minute: int = Field(default=20, ge=1)
+    registry_url: str | None = None
+    registry_token: str | None = None
+    registry_timeout_seconds: float = 5
+    resignation_processing_working_days: int = 5
+    participants_file: Path = PROJECT_ROOT / "bot" / "data" / "participants.csv"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, data: Any) -> Any:
+        """``KEY=``, only spaces or a bare ``KEY`` line mean "not set": the default."""
+        if not isinstance(data, dict):
+            return data
+        return {
+            name: value.strip() if isinstance(value, str) else value
+            for name, value in data.items()
+            if value is not None and not (isinstance(value, str) and not value.strip())
+        }
+
+
+class _GivenEnvironment(_Environment):
+    """The same variables from a given mapping only (tests, the fake gateway)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+_PROBLEMS = {
+    "int_parsing": "must be a whole number, got {input!r}",
+    "float_parsing": "must be a number, got {input!r}",
+    "greater_than_equal": "must be at least {ge}, got {input}",
+    "string_too_short": "must be at least {min_length} characters",
+    "value_error": "{error}, got {input!r}",
+}
+
+
+def _explain(error: ValidationError) -> SettingsError:
+    """pydantic's errors, each naming the variable, as one ``SettingsError``."""
+    problems = []
+    for item in error.errors():
+        name = ".".join(str(part) for part in item["loc"])
+        template = _PROBLEMS.get(item["type"])
+        detail = (
+            template.format(input=item["input"], **item.get("ctx", {}))
+            if template
+            else item["msg"]
+        )
+        problems.append(f"{name} {detail}")
+    return SettingsError("; ".join(problems))
+
+
+def _read(environ: Mapping[str, str] | None, env_file: Path) -> _Environment:
+    try:
+        if environ is None:
+            # pydantic-settings' own init options are invisible to mypy's view of
+            # the model's fields (no pydantic plugin here).
+            return _Environment(_env_file=env_file)  # type: ignore[call-arg]
+        return _GivenEnvironment.model_validate(dict(environ))
+    except ValidationError as exc:
+        raise _explain(exc) from None
+
+
+def _telegram(env: _Environment) -> TelegramSettings | None:
+    token = env.telegram_bot_token
+    webhook_url = env.telegram_webhook_url
+    secret = env.telegram_webhook_secret
     if token is None:
         if webhook_url or secret:
             raise SettingsError(
@@ -157,7 +259,7 @@ def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
         )
     return TelegramSettings(
         bot_token=token,
-        api_base_url=env.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org/bot",
+        api_base_url=env.telegram_api_base_url,
         webhook_secret=secret,
         webhook_url=webhook_url,
     )
@@ -171,8 +273,8 @@ WHATSAPP_REQUIRED = (
 )
 
 
-def _whatsapp(env: Mapping[str, str]) -> WhatsAppSettings | None:
-    values = {name: _nonempty(env, name) for name in WHATSAPP_REQUIRED}
+def _whatsapp(env: _Environment) -> WhatsAppSettings | None:
+    values = {name: getattr(env, name.lower()) for name in WHATSAPP_REQUIRED}
     missing = [name for name, value in values.items() if value is None]
     if len(missing) == len(WHATSAPP_REQUIRED):
         return None
@@ -182,78 +284,64 @@ def _whatsapp(env: Mapping[str, str]) -> WhatsAppSettings | None:
             f"{', '.join(WHATSAPP_REQUIRED)} (every POST is checked with the app "
             "secret, the GET verification with the verify token)"
         )
-    base = _nonempty(env, "WHATSAPP_API_BASE_URL") or "https://graph.facebook.com/v21.0"
     return WhatsAppSettings(
         access_token=str(values["WHATSAPP_ACCESS_TOKEN"]),
         app_secret=str(values["WHATSAPP_APP_SECRET"]),
         verify_token=str(values["WHATSAPP_VERIFY_TOKEN"]),
         phone_number_id=str(values["WHATSAPP_PHONE_NUMBER_ID"]),
-        api_base_url=base.rstrip("/"),
-        template_name=_nonempty(env, "WHATSAPP_TEMPLATE_NAME"),
-        template_language=_nonempty(env, "WHATSAPP_TEMPLATE_LANGUAGE") or "id",
+        api_base_url=env.whatsapp_api_base_url.rstrip("/"),
+        template_name=env.whatsapp_template_name,
+        template_language=env.whatsapp_template_language,
     )
 
 
-def _positive(env: Mapping[str, str], name: str, default: int) -> int:
-    value = _int(env, name, default)
-    if value < 1:
-        raise SettingsError(f"{name} must be at least 1, got {value}")
-    return value
-
-
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Build the settings from ``environ`` (default: ``os.environ`` over ``.env``)."""
-    if environ is None:
-        env = {**_read_dotenv(PROJECT_ROOT / ".env"), **os.environ}
-    else:
-        env = dict(environ)
-    var_dir = Path(env.get("BPU_VAR_DIR") or DEFAULT_VAR_DIR)
-    database_url = env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'bpu.sqlite3'}"
-    return Settings(
-        database_url=database_url,
-        var_dir=var_dir,
-        rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
-        rasa_token=_nonempty(env, "RASA_TOKEN"),
-        rasa_timeout_seconds=float(env.get("RASA_TIMEOUT_SECONDS") or 30),
-        redis_url=_nonempty(env, "REDIS_URL"),
-        telegram=_telegram(env),
-        gateway_host=env.get("GATEWAY_HOST") or "127.0.0.1",
-        gateway_port=_int(env, "GATEWAY_PORT", 8000),
-        first_response_working_days=_int(env, "FIRST_RESPONSE_WORKING_DAYS", 3),
-        resolution_working_days=_int(env, "RESOLUTION_WORKING_DAYS", 14),
-        staff_hours_start=_clock(env, "STAFF_HOURS_START", "08:00"),
-        staff_hours_end=_clock(env, "STAFF_HOURS_END", "16:00"),
-        offices_file=Path(
-            env.get("OFFICES_FILE") or PROJECT_ROOT / "bot" / "data" / "offices.yml"
-        ),
-        max_inbound_chars=_positive(env, "MAX_INBOUND_CHARS", 2000),
-        data_encryption_key=_data_key(env, database_url),
-        whatsapp=_whatsapp(env),
-        rate_limit_per_minute=_positive(env, "RATE_LIMIT_PER_MINUTE", 20),
-        registry_url=_nonempty(env, "REGISTRY_URL"),
-        registry_token=_nonempty(env, "REGISTRY_TOKEN"),
-        registry_timeout_seconds=float(env.get("REGISTRY_TIMEOUT_SECONDS") or 5),
-        resignation_processing_working_days=_int(
-            env, "RESIGNATION_PROCESSING_WORKING_DAYS", 5
-        ),
-        participants_file=Path(
-            env.get("PARTICIPANTS_FILE")
-            or PROJECT_ROOT / "bot" / "data" / "participants.csv"
-        ),
-    )
-
-
-def _data_key(env: Mapping[str, str], database_url: str) -> str | None:
+def _data_key(env: _Environment, database_url: str) -> str | None:
     """The key must be shared by every process of a production (non-SQLite) install."""
-    key = _nonempty(env, "DATA_ENCRYPTION_KEY")
+    key = env.data_encryption_key
     if key is None and not database_url.startswith("sqlite"):
         raise SettingsError(
             "DATA_ENCRYPTION_KEY is missing: it is required with a non-SQLite "
             "DATABASE_URL (every gateway and action server must share it)"
         )
-    if key is not None and len(key) < 32:
-        raise SettingsError("DATA_ENCRYPTION_KEY must be at least 32 characters")
     return key
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, env_file: Path = DOTENV
+) -> Settings:
+    """Build the settings from ``environ`` (default: ``os.environ`` over ``env_file``).
+
+    A given ``environ`` is the whole environment: neither ``os.environ`` nor the
+    file is read, so a test sees exactly what it passes.
+    """
+    env = _read(environ, env_file)
+    var_dir = env.bpu_var_dir
+    database_url = env.database_url or f"sqlite:///{var_dir / 'bpu.sqlite3'}"
+    return Settings(
+        database_url=database_url,
+        var_dir=var_dir,
+        rasa_url=env.rasa_url.rstrip("/"),
+        rasa_token=env.rasa_token,
+        rasa_timeout_seconds=env.rasa_timeout_seconds,
+        redis_url=env.redis_url,
+        telegram=_telegram(env),
+        gateway_host=env.gateway_host,
+        gateway_port=env.gateway_port,
+        first_response_working_days=env.first_response_working_days,
+        resolution_working_days=env.resolution_working_days,
+        staff_hours_start=env.staff_hours_start,
+        staff_hours_end=env.staff_hours_end,
+        offices_file=env.offices_file,
+        max_inbound_chars=env.max_inbound_chars,
+        data_encryption_key=_data_key(env, database_url),
+        whatsapp=_whatsapp(env),
+        rate_limit_per_minute=env.rate_limit_per_minute,
+        registry_url=env.registry_url,
+        registry_token=env.registry_token,
+        registry_timeout_seconds=env.registry_timeout_seconds,
+        resignation_processing_working_days=env.resignation_processing_working_days,
+        participants_file=env.participants_file,
+    )
 
 
 def ensure_local_secret(var_dir: Path, name: str) -> str:

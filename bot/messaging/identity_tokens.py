@@ -100,16 +100,7 @@ class IdentityTokens:
                 delete(IdentityToken).where(IdentityToken.expires_at < moment)
             )
             for start, end in spans:
-                digits = normalise_number(text[start:end])
-                token = _new_token(digits)
-                session.add(
-                    IdentityToken(
-                        token=token,
-                        ciphertext=self._cipher.encrypt(digits),
-                        created_at=moment,
-                        expires_at=moment + LIFETIME,
-                    )
-                )
+                token = self._store(session, normalise_number(text[start:end]), moment)
                 parts += [text[last:start], token]
                 last = end
         parts.append(text[last:])
@@ -142,15 +133,18 @@ class IdentityTokens:
 
     def issue(self, digits: str, now: datetime | None = None) -> str:
         """A token for a number the action server received without one."""
-        moment = now or utcnow()
-        token = _new_token(digits)
         with self._db.session() as session:
-            session.add(
-                IdentityToken(
-                    token=token,
-                    ciphertext=self._cipher.encrypt(digits),
-                    created_at=moment,
-                    expires_at=moment + LIFETIME,
-                )
+            return self._store(session, digits, now or utcnow())
+
+    def _store(self, session: Session, digits: str, now: datetime) -> str:
+        """A new token for ``digits``, kept encrypted until ``LIFETIME`` has passed."""
+        token = _new_token(digits)
+        session.add(
+            IdentityToken(
+                token=token,
+                ciphertext=self._cipher.encrypt(digits),
+                created_at=now,
+                expires_at=now + LIFETIME,
             )
+        )
         return token

@@ -15,6 +15,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.parsing.months import MONTHS
+
 # Defined here, not imported from bot.core.workdays, so the Rasa server's date extractor
 # (addons/) can import this module without the holidays package.
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -30,13 +32,6 @@ WEEKDAYS = {
     "minggu": 6,
     "ahad": 6,
 }
-MONTHS = {
-    "januari": 1, "jan": 1, "februari": 2, "pebruari": 2, "feb": 2, "maret": 3,
-    "mar": 3, "april": 4, "apr": 4, "mei": 5, "juni": 6, "jun": 6, "juli": 7,
-    "jul": 7, "agustus": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8, "september": 9,
-    "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "oct": 10, "november": 11,
-    "nov": 11, "nop": 11, "desember": 12, "des": 12, "dec": 12,
-}  # fmt: skip
 PARTS_OF_DAY = ("pagi", "siang", "sore", "malam")
 
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))

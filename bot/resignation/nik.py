@@ -13,18 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.core.texts import text as copy_text
+from bot.parsing.months import MONTHS
 
 NIK_LENGTH = 16
 KPJ_LENGTH = 11
 _SEPARATORS = re.compile(r"[\s.\-]")
-_MONTHS = {
-    "januari": 1, "jan": 1, "februari": 2, "pebruari": 2, "feb": 2, "peb": 2,
-    "maret": 3, "mar": 3, "april": 4, "apr": 4, "mei": 5, "juni": 6, "jun": 6,
-    "juli": 7, "jul": 7, "agustus": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8,
-    "agust": 8, "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10,
-    "oct": 10, "november": 11, "nov": 11, "nop": 11, "desember": 12, "des": 12,
-    "dec": 12,
-}  # fmt: skip
 _NAMED_DATE = re.compile(
     r"(?<!\d)(\d{1,2})\s*[-/ ]?\s*([a-z]{3,9})\.?\s*[-/ ]?\s*(\d{4})(?!\d)",
     re.IGNORECASE,
@@ -114,8 +107,8 @@ def find_birth_date(message: str, today: date) -> date | None:
     lowered = message.lower()
     found: date | None = None
     named = _NAMED_DATE.search(lowered)
-    if named and named.group(2) in _MONTHS:
-        day, month, year = int(named[1]), _MONTHS[named[2]], int(named[3])
+    if named and named.group(2) in MONTHS:
+        day, month, year = int(named[1]), MONTHS[named[2]], int(named[3])
         found = _make_date(year, month, day)
     elif iso := _ISO_DATE.search(lowered):
         found = _make_date(int(iso[1]), int(iso[2]), int(iso[3]))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core.crypto import DataCipher
@@ -22,7 +21,7 @@ from bot.parsing.references import ReferenceKind
 from bot.resignation.eligibility import Decision
 from bot.resignation.registry import ParticipantRecord
 from bot.store.models import Consent, Ticket, utcnow
-from bot.tickets.records import new_reference
+from bot.tickets.records import insert_with_new_reference
 
 CONSENT_PURPOSE = "resignation"
 JMO_LIMIT = 15_000_000  # [S24][S26]
@@ -106,9 +105,10 @@ def file_request(
     filed_at = now or utcnow()
     due = calendar.add_working_days(jakarta_date(filed_at), working_days)
     conversation = find(session, key.sender_id)
-    for _ in range(3):
-        ticket = Ticket(
-            reference=new_reference(session, ReferenceKind.RESIGNATION),
+
+    def build(reference: str) -> Ticket:
+        return Ticket(
+            reference=reference,
             kind="resignation",
             status="baru",
             channel=key.channel,
@@ -124,10 +124,5 @@ def file_request(
             created_at=filed_at,
             updated_at=filed_at,
         )
-        try:
-            with session.begin_nested():
-                session.add(ticket)
-        except IntegrityError:
-            continue  # another process took the reference in between
-        return ticket
-    raise RuntimeError("could not store the request")
+
+    return insert_with_new_reference(session, ReferenceKind.RESIGNATION, build)

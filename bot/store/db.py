@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import TracebackType
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
@@ -72,3 +73,15 @@ class Database:
     def dispose(self) -> None:
         """Close pooled connections (at shutdown and between tests)."""
         self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        """``with Database(url) as db``: a short-lived store (one CLI command)."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.dispose()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.parsing import references
@@ -24,6 +26,26 @@ def new_reference(session: Session, kind: ReferenceKind) -> str:
         ):
             return reference
     raise RuntimeError("could not find a free reference")
+
+
+def insert_with_new_reference(
+    session: Session, kind: ReferenceKind, build_ticket: Callable[[str], Ticket]
+) -> Ticket:
+    """Add the ticket ``build_ticket(reference)`` under a fresh reference of ``kind``.
+
+    The free reference is checked first, but another process may take it before
+    this insert lands: the unique constraint then fails only the savepoint, and the
+    ticket is built again under a new reference.
+    """
+    for _ in range(3):
+        ticket = build_ticket(new_reference(session, kind))
+        try:
+            with session.begin_nested():
+                session.add(ticket)
+        except IntegrityError:
+            continue  # another process took the reference in between
+        return ticket
+    raise RuntimeError(f"could not store the {kind.name.lower()} ticket")
 
 
 def get_by_reference(session: Session, reference: str) -> Ticket | None:

@@ -12,19 +12,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
-from bot.complaints.filing import (
-    ComplaintDraft,
-    ComplaintExtras,
-    Deadlines,
-    file_complaint,
-)
-from bot.core.workdays import WorkingCalendar
-from bot.messaging import conversations
-from bot.messaging.conversations import ConversationKey
-from bot.store.db import Database
+from bot.complaints.filing import ComplaintExtras
 from tests.fakes import telegram_updates as tg
 from tests.integration.conftest import Stack
 from tests.integration.console_client import add_staff
+from tests.integration.store_peek import conversation_id, file_telegram_complaint
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 NIK = "3309041203710003"
@@ -66,37 +58,15 @@ def _handed_off_chat(stack: Stack, chat_id: int) -> int:
     stack.telegram.wait_for_texts(chat_id, 1)
     for text in (XSS, f"NIK saya {NIK}"):
         assert stack.post_update(tg.text(chat_id, text)).is_success
-    db = Database(stack.database_url)
-    try:
-        with db.session() as session:
-            found = conversations.find(session, f"telegram:{chat_id}")
-            assert found is not None
-            return found.id
-    finally:
-        db.dispose()
+    return conversation_id(stack.database_url, chat_id)
 
 
 def _ticket_for(stack: Stack, chat_id: int) -> str:
-    db = Database(stack.database_url)
-    try:
-        with db.session() as session:
-            ticket = file_complaint(
-                session,
-                ConversationKey("telegram", str(chat_id)),
-                ComplaintDraft(
-                    "kcp_boyolali",
-                    None,
-                    "2025-12-02T09:30+07:00",
-                    "satpam",
-                    "harus ke kantor semarang",
-                    "dilayani di boyolali saja",
-                ),
-                Deadlines(3, 14, WorkingCalendar()),
-                extras=ComplaintExtras(category="penyimpangan prosedur"),
-            )
-            return ticket.reference
-    finally:
-        db.dispose()
+    return file_telegram_complaint(
+        stack.database_url,
+        chat_id,
+        ComplaintExtras(category="penyimpangan prosedur"),
+    )
 
 
 def test_agent_answers_a_handed_off_telegram_chat_and_changes_a_ticket(

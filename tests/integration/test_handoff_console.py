@@ -14,15 +14,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.complaints.filing import (
-    ComplaintDraft,
-    ComplaintExtras,
-    Deadlines,
-    file_complaint,
-)
-from bot.core.workdays import JAKARTA, WorkingCalendar
-from bot.messaging import conversations
-from bot.messaging.conversations import ConversationKey
+from bot.complaints.filing import ComplaintExtras
+from bot.core.workdays import JAKARTA
 from bot.store.db import Database
 from bot.store.models import Conversation, Message, utcnow
 from tests.fakes import telegram_updates as tg
@@ -35,6 +28,7 @@ from tests.integration.processes import (
     TEST_DATA_KEY,
     run_cli,
 )
+from tests.integration.store_peek import conversation_id, file_telegram_complaint
 
 PASSWORD = "kata-sandi-petugas-1"
 HANDOFF_SENT = "saya teruskan ke petugas Layanan Mandiri BPU"
@@ -54,64 +48,31 @@ def _say(stack: Stack, chat_id: int, text: str, expect_total: int) -> list[str]:
     return stack.telegram.wait_for_texts(chat_id, expect_total)
 
 
-def _conversation_id(stack: Stack, chat_id: int) -> int:
-    db = Database(stack.database_url)
-    try:
-        with db.session() as session:
-            found = conversations.find(session, f"telegram:{chat_id}")
-            assert found is not None
-            return found.id
-    finally:
-        db.dispose()
-
-
 def _inbound_texts(stack: Stack, chat_id: int) -> list[str]:
-    db = Database(stack.database_url)
-    try:
-        with db.session() as session:
-            rows = session.scalars(
-                select(Message.text)
-                .join(Conversation)
-                .where(Conversation.sender_id == f"telegram:{chat_id}")
-                .where(Message.direction == "in")
-                .order_by(Message.id)
-            )
-            return list(rows)
-    finally:
-        db.dispose()
+    with Database(stack.database_url) as db, db.session() as session:
+        rows = session.scalars(
+            select(Message.text)
+            .join(Conversation)
+            .where(Conversation.sender_id == f"telegram:{chat_id}")
+            .where(Message.direction == "in")
+            .order_by(Message.id)
+        )
+        return list(rows)
 
 
 def _file_ticket(stack: Stack, chat_id: int, **changes: object) -> str:
     """A complaint from this Telegram chat, filed as the action server files one."""
-    db = Database(stack.database_url)
-    try:
-        with db.session() as session:
-            key = ConversationKey("telegram", str(chat_id))
-            conversations.get_or_create(session, key)
-            ticket = file_complaint(
-                session,
-                key,
-                ComplaintDraft(
-                    "kcp_boyolali",
-                    None,
-                    "2025-12-02T09:30+07:00",
-                    "satpam",
-                    "harus ke kantor semarang",
-                    "dilayani di boyolali saja",
-                ),
-                Deadlines(3, 14, WorkingCalendar()),
-                extras=ComplaintExtras(
-                    category="penyimpangan prosedur",
-                    service_wanted="berhenti sebagai peserta BPU",
-                    harm="tagihan iuran tetap berjalan",
-                    destination_office="kc_semarang_pemuda",
-                ),
-            )
-            for name, value in changes.items():
-                setattr(ticket, name, value)
-            return ticket.reference
-    finally:
-        db.dispose()
+    return file_telegram_complaint(
+        stack.database_url,
+        chat_id,
+        ComplaintExtras(
+            category="penyimpangan prosedur",
+            service_wanted="berhenti sebagai peserta BPU",
+            harm="tagihan iuran tetap berjalan",
+            destination_office="kc_semarang_pemuda",
+        ),
+        **changes,
+    )
 
 
 def test_asking_for_a_person_puts_the_conversation_in_the_queue(
@@ -122,7 +83,7 @@ def test_asking_for_a_person_puts_the_conversation_in_the_queue(
     assert "WIB" in texts[-1]  # when people answer
 
     handoffs = run_cli(["handoffs", "list", "--json"], stack.database_url)
-    cid = _conversation_id(stack, chat_id)
+    cid = conversation_id(stack.database_url, chat_id)
     [mine] = [h for h in handoffs if h["conversation_id"] == cid]
     assert mine["channel"] == "telegram"
     assert mine["reason"] == "diminta_peserta"
@@ -139,7 +100,7 @@ def test_while_handed_off_the_bot_is_silent_and_staff_reply_reaches_telegram(
     stack: Stack, console: ConsoleClient, chat_id: int
 ) -> None:
     _say(stack, chat_id, "tolong sambungkan ke petugas", 1)
-    cid = _conversation_id(stack, chat_id)
+    cid = conversation_id(stack.database_url, chat_id)
     assert stack.post_update(tg.text(chat_id, "halo, ada orang?")).status_code == 200
     # Recorded before the webhook answered, but not forwarded to the bot.
     assert _inbound_texts(stack, chat_id)[-1] == "halo, ada orang?"
@@ -247,7 +208,7 @@ def test_a_sensitive_complaint_goes_to_a_supervisor(stack: Stack, chat_id: int) 
     assert "permintaan imbalan uang" in texts[-4]
     assert "supervisor" in texts[-2]
     assert "saya teruskan ke supervisor kami" in texts[-1]
-    cid = _conversation_id(stack, chat_id)
+    cid = conversation_id(stack.database_url, chat_id)
     handoffs = run_cli(["handoffs", "list", "--json"], stack.database_url)
     [mine] = [h for h in handoffs if h["conversation_id"] == cid]
     assert mine["reason"] == "aduan_sensitif"

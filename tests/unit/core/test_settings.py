@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,76 @@ def test_rate_limit_and_length_must_be_positive() -> None:
         load_settings({"RATE_LIMIT_PER_MINUTE": "0"})
     with pytest.raises(SettingsError, match="MAX_INBOUND_CHARS"):
         load_settings({"MAX_INBOUND_CHARS": "-1"})
+
+
+def test_the_environment_wins_over_the_env_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "# comments and blank lines are skipped\n\n"
+        "GATEWAY_PORT=9000\n"
+        "RESOLUTION_WORKING_DAYS='10'\n"
+        'REGISTRY_URL="http://registry.test"\n'
+        "RATE_LIMIT_PER_MINUTE\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("GATEWAY_PORT", "9100")
+    for name in ("RESOLUTION_WORKING_DAYS", "REGISTRY_URL", "RATE_LIMIT_PER_MINUTE"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings(env_file=env_file)
+    assert settings.gateway_port == 9100
+    assert settings.resolution_working_days == 10
+    assert settings.registry_url == "http://registry.test"
+    assert settings.rate_limit_per_minute == 20  # a bare name is not a value
+
+
+def test_a_given_mapping_is_the_whole_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GATEWAY_PORT", "9100")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:abc")
+    settings = load_settings({})
+    assert settings.gateway_port == 8000
+    assert settings.telegram is None
+
+
+def test_blank_settings_count_as_unset() -> None:
+    settings = load_settings(
+        {"REDIS_URL": "  ", "GATEWAY_PORT": "", "TELEGRAM_WEBHOOK_SECRET": " "}
+    )
+    assert settings.redis_url is None
+    assert settings.gateway_port == 8000
+    assert settings.telegram is None
+
+
+def test_missing_data_key_fails_when_the_cli_starts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://127.0.0.1/test")
+    # Blank in the environment is unset, and it hides any key in a developer's .env.
+    monkeypatch.setenv("DATA_ENCRYPTION_KEY", "")
+    assert main(["tickets", "list"]) == 2
+    assert "DATA_ENCRYPTION_KEY is missing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"STAFF_HOURS_START": "8"}, "STAFF_HOURS_START must look like 08:00"),
+        ({"STAFF_HOURS_END": "16.00"}, "STAFF_HOURS_END must look like 08:00"),
+        ({"RASA_TIMEOUT_SECONDS": "soon"}, "RASA_TIMEOUT_SECONDS must be a number"),
+        ({"GATEWAY_PORT": "eighty"}, "GATEWAY_PORT must be a whole number"),
+    ],
+)
+def test_malformed_values_are_named(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings(environ)
+
+
+def test_office_hours_as_staff_write_them() -> None:
+    settings = load_settings({"STAFF_HOURS_START": "7:30", "STAFF_HOURS_END": "15:00"})
+    assert settings.staff_hours_start == time(7, 30)
+    assert settings.staff_hours_end == time(15, 0)

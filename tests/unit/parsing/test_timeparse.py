@@ -31,6 +31,10 @@ NOW = datetime(2026, 11, 24, 10, 15, tzinfo=JAKARTA)
         ("kemarin lusa", "2026-11-22"),
         ("jam 8 malam kemarin", "2026-11-23T20:00+07:00"),
         ("pada tanggal 5 Januari", "2026-01-05"),
+        # Old and short spellings from the one month table (bot.parsing.months).
+        ("2 peb 2026", "2026-02-02"),
+        ("3 agust 2026", "2026-08-03"),
+        ("4 pebruari 2026 jam 9", "2026-02-04T09:00+07:00"),
     ],
 )
 def test_parses_to_iso_8601_in_jakarta(text: str, expected: str) -> None:

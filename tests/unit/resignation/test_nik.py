@@ -89,6 +89,8 @@ def test_kpj_is_eleven_digits() -> None:
     [
         ("12 agustus 1970", date(1970, 8, 12)),
         ("12 Agt 1970", date(1970, 8, 12)),
+        ("12 peb 1970", date(1970, 2, 12)),
+        ("12 agust 1970", date(1970, 8, 12)),
         ("lahir tgl 9 des 2000", date(2000, 12, 9)),
         ("12-08-1970", date(1970, 8, 12)),
         ("12/08/1970", date(1970, 8, 12)),
