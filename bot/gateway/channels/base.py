@@ -17,6 +17,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.core.texts import label
 from bot.gateway import callback_keys
 from bot.gateway.channels.rendering.common import (
     INDEX_CALLBACK_PREFIX,
@@ -28,26 +29,18 @@ from bot.store.db import Database
 
 logger = logging.getLogger(__name__)
 
-# What the transcript shows for a message that is not text, by what it carries.
-# Each channel maps its provider's names onto these kinds.
-MEDIA_LABELS = {
-    "photo": "[foto]",
-    "voice": "[pesan suara]",
-    "audio": "[audio]",
-    "video": "[video]",
-    "sticker": "[stiker]",
-    "document": "[dokumen]",
-    "location": "[lokasi]",
-    "contact": "[kontak]",
-}
-UNKNOWN_MEDIA_LABEL = "[pesan bukan teks]"
+# Kinds of message that are not text; each channel maps its provider's names onto
+# these, and the transcript labels live in bot/core/texts.yml (labels.media).
+MEDIA_KINDS = frozenset(
+    {"photo", "voice", "audio", "video", "sticker", "document", "location", "contact"}
+)
 # Seconds ``stop`` waits for turns still being answered.
 DRAIN_SECONDS = 15.0
 
 
 def media_label(kind: str | None) -> str:
     """The transcript's label for media of ``kind`` (None: a kind we do not know)."""
-    return MEDIA_LABELS.get(kind or "", UNKNOWN_MEDIA_LABEL)
+    return label("media", kind if kind in MEDIA_KINDS else "unknown")
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,7 @@ import pytest
 
 from bot.gateway.channels import telegram, whatsapp
 from bot.gateway.channels.base import (
-    MEDIA_LABELS,
-    UNKNOWN_MEDIA_LABEL,
+    MEDIA_KINDS,
     media_label,
 )
 from tests.fakes import telegram_updates as tg
@@ -175,10 +174,12 @@ def test_media_gets_the_same_polite_label(
 
 def test_every_media_kind_of_every_channel_has_a_label() -> None:
     for kinds in (telegram.MEDIA_KINDS, whatsapp.MEDIA_KINDS):
-        assert set(kinds.values()) <= set(MEDIA_LABELS)
-    assert media_label(None) == UNKNOWN_MEDIA_LABEL
-    assert media_label("hologram") == UNKNOWN_MEDIA_LABEL
+        assert set(kinds.values()) <= MEDIA_KINDS
+    unknown = media_label(None)
+    assert unknown == "[pesan bukan teks]"
+    assert media_label("hologram") == unknown
     assert media_label("photo") == "[foto]"
+    assert all(media_label(kind) not in (unknown, kind) for kind in MEDIA_KINDS)
 
 
 def test_one_payload_from_two_senders_answers_both(gateway: LocalGateway) -> None:
