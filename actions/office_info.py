@@ -1,8 +1,9 @@
-"""Where an office is and how to reach it, from the office directory (bot/offices.py).
+"""Where an office is and how to reach it, from the office directory.
 
-Only what the directory marks as verified is stated; an unconfirmed address or any
-opening hours are not (docs/domain-facts.md §6), and the participant is pointed to
-Contact Center 175 to check before travelling.
+The directory is bot/data/offices.yml, read by bot/parsing/offices.py. Only what it
+marks as verified is stated; an unconfirmed address or any opening hours are not
+(docs/domain-facts.md §6), and the participant is pointed to Contact Center 175 to
+check before travelling.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ nik/kpj/reference/office/datetime/staff_role/payment_app, and a sweep of fallbac
 thresholds; with ``--floor`` it fails (exit 1) below the CI floor. The metric
 functions are plain Python so the unit tests can check them.
 
-Dates are compared by value: the gold span is parsed with bot/timeparse.py at the
-same moment the model parses it, so "tadi pagi" is judged as a date, not as words.
+Dates are compared by value: the gold span is parsed with bot/parsing/timeparse.py
+at the same moment the model parses it, so "tadi pagi" is judged as a date, not words.
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ def gateway_env(world: Fakes, database_url: str, var_dir: str) -> dict[str, str]
         "WHATSAPP_API_BASE_URL": f"{world.whatsapp_url}/v21.0",
         "WHATSAPP_TEMPLATE_NAME": WA_TEMPLATE[0],
         "WHATSAPP_TEMPLATE_LANGUAGE": WA_TEMPLATE[1],
-        # Required with PostgreSQL once the data key lands (main's bot/crypto.py).
+        # Required with PostgreSQL once the data key lands (bot/core/crypto.py).
         "DATA_ENCRYPTION_KEY": "test-only-data-encryption-key-0123456789",
     }
 
