@@ -6,7 +6,8 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from bot.core.settings import (
     Settings,
@@ -50,16 +51,27 @@ def _tickets_list(settings: Settings, args: argparse.Namespace) -> int:
 
     with Database(settings.database_url) as db, db.session() as session:
         items = [as_json(ticket) for ticket in list_tickets(session)]
-    if args.json:
+    return _print_items(
+        items,
+        args.json,
+        lambda item: (
+            f"{item['id']}  {item['kind']:<11} {item['status']:<16} "
+            f"{item['office'] or item['office_text'] or '-':<20} "
+            f"{item['created_at']}"
+        ),
+    )
+
+
+def _print_items(
+    items: list[dict[str, Any]], as_json: bool, row: Callable[[dict[str, Any]], str]
+) -> int:
+    """A listing as the JSON array other tools read, or one line per item."""
+    if as_json:
         json.dump(items, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
         for item in items:
-            print(
-                f"{item['id']}  {item['kind']:<11} {item['status']:<16} "
-                f"{item['office'] or item['office_text'] or '-':<20} "
-                f"{item['created_at']}"
-            )
+            print(row(item))
     return 0
 
 
@@ -125,16 +137,14 @@ def _handoffs_list(settings: Settings, args: argparse.Namespace) -> int:
             as_json(h, counts.get(h.conversation_id, 0))
             for h in list_handoffs(session, active_only=args.active)
         ]
-    if args.json:
-        json.dump(items, sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    else:
-        for item in items:
-            print(
-                f"{item['id']:>5}  {item['channel']:<9} {item['status']:<9} "
-                f"{item['reason']:<20} {item['message_count']:>4}  {item['created_at']}"
-            )
-    return 0
+    return _print_items(
+        items,
+        args.json,
+        lambda item: (
+            f"{item['id']:>5}  {item['channel']:<9} {item['status']:<9} "
+            f"{item['reason']:<20} {item['message_count']:>4}  {item['created_at']}"
+        ),
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,6 +16,15 @@ import httpx
 import pytest
 
 from bot.store.migrate import upgrade
+from tests.fakes.gateway import (
+    TG_SECRET,
+    TG_TOKEN,
+    WA_PHONE_ID,
+    WA_SECRET,
+    WA_TEMPLATE,
+    WA_TOKEN,
+    WA_VERIFY,
+)
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.whatsapp_api import FakeWhatsAppApi
 from tests.integration.processes import (
@@ -28,14 +37,8 @@ from tests.integration.processes import (
     start_rasa,
 )
 
-BOT_TOKEN = "123456789:TEST-token_for-the-fake-api"
-WEBHOOK_SECRET = "s3cret-webhook_token"
-# WhatsApp Cloud API settings of the test gateway (fake Graph API).
-WA_TOKEN = "EAAG-fake-access-token"
-WA_SECRET = "fake-app-secret"
-WA_VERIFY = "fake-verify-token"
-WA_PHONE_ID = "106540352242922"
-WA_TEMPLATE = ("bpu_pesan_baru", "id")
+BOT_TOKEN = TG_TOKEN
+WEBHOOK_SECRET = TG_SECRET
 
 
 @dataclass
