@@ -16,7 +16,8 @@ import httpx
 
 from tests.fakes import telegram_updates as tg
 from tests.fakes import whatsapp_updates as wa
-from tests.integration.conftest import WA_PHONE_ID, WA_SECRET, Stack
+from tests.fakes.gateway import WA_PHONE_ID, WA_SECRET
+from tests.integration.conftest import Stack
 
 REFERENCE = re.compile(r"\bADU-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b")
 OPENING = "saya mau lapor, kantor bpjs menolak melayani saya"
