@@ -18,7 +18,7 @@ from bot.console.errors import Refused
 from bot.console.pages import waiting_text
 from bot.core.workdays import jakarta_date
 from bot.handoff import handoffs
-from bot.messaging import secrets
+from bot.messaging import conversations, secrets
 from bot.staff.accounts import StaffUser
 from bot.store.models import (
     ComplaintDetails,
@@ -121,6 +121,7 @@ def conversation(session: Session, cid: int, viewer: StaffUser) -> dict[str, Any
     return {
         "conversation": found,
         "messages": messages,
+        "pressed": conversations.pressed_titles(messages),
         "authors": {mid: names.get(sid, "?") for mid, sid in authors.items()},
         "secrets": secrets.secrets_for(session, ids),
         "notes": _notes(session, InternalNote.conversation_id == cid),
