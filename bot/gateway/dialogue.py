@@ -23,7 +23,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from bot.core.crypto import DataCipher
 from bot.core.privacy import mask_identifiers
 from bot.core.texts import text as copy_text
-from bot.gateway import leases, ratelimit
+from bot.gateway import leases
+from bot.store import ratelimit
 from bot.gateway.channels.rendering.common import choose_by_number
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.handoff import handoffs

@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.gateway import callback_keys, leases, ratelimit
+from bot.gateway import callback_keys, leases
+from bot.store import ratelimit
 from bot.gateway.channels.rendering.common import payload_key
 from bot.gateway.dialogue import Dialogue
 from bot.gateway.rasa_client import RasaClient
