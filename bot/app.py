@@ -77,7 +77,6 @@ def build_services(settings: Settings) -> Services:
 def create_app(settings: Settings) -> Starlette:
     """The gateway app; channels switch on when their settings are present."""
     services = build_services(settings)
-    webchat = WebChatChannel(services.dialogue, services.outbound)
 
     async def health(_request: Request) -> Response:
         try:
@@ -91,11 +90,16 @@ def create_app(settings: Settings) -> Starlette:
         status = 200 if database == "ok" else 503
         return JSONResponse({"database": database, "rasa": rasa}, status_code=status)
 
-    routes: list[BaseRoute] = [
-        Route("/", webchat.page, methods=["GET"]),
-        Route("/webchat/messages", webchat.message, methods=["POST"]),
-        Route("/healthz", health, methods=["GET"]),
-    ]
+    routes: list[BaseRoute] = [Route("/healthz", health, methods=["GET"])]
+    if settings.webchat is not None:  # off unless enabled (or on loopback)
+        webchat = WebChatChannel(
+            services.dialogue, services.outbound, services.db, settings.webchat
+        )
+        routes += [
+            Route("/", webchat.page, methods=["GET"]),
+            Route("/webchat/messages", webchat.message, methods=["POST"]),
+            Route("/webchat/messages", webchat.updates, methods=["GET"]),
+        ]
     # The staff console (PRODUCT.md §7).
     console = create_console(
         services.db,

@@ -1,4 +1,4 @@
-"""Who may read a ticket's details by its reference, and how many wrong tries anyone gets.
+"""Who may read a ticket's details by reference, and how many wrong tries anyone gets.
 
 A reference is short and travels (a screenshot, a shared phone), and a complaint's
 details name an office, a time, what staff said and the harm. So the details go
