@@ -74,6 +74,20 @@ def build_services(settings: Settings) -> Services:
     )
 
 
+def _webchat_routes(settings: Settings, services: Services) -> list[BaseRoute]:
+    """The web chat's page and endpoints: none unless enabled (or on loopback)."""
+    if settings.webchat is None:
+        return []
+    webchat = WebChatChannel(
+        services.dialogue, services.outbound, services.db, settings.webchat
+    )
+    return [
+        Route("/", webchat.page, methods=["GET"]),
+        Route("/webchat/messages", webchat.message, methods=["POST"]),
+        Route("/webchat/messages", webchat.updates, methods=["GET"]),
+    ]
+
+
 def create_app(settings: Settings) -> Starlette:
     """The gateway app; channels switch on when their settings are present."""
     services = build_services(settings)
@@ -90,16 +104,10 @@ def create_app(settings: Settings) -> Starlette:
         status = 200 if database == "ok" else 503
         return JSONResponse({"database": database, "rasa": rasa}, status_code=status)
 
-    routes: list[BaseRoute] = [Route("/healthz", health, methods=["GET"])]
-    if settings.webchat is not None:  # off unless enabled (or on loopback)
-        webchat = WebChatChannel(
-            services.dialogue, services.outbound, services.db, settings.webchat
-        )
-        routes += [
-            Route("/", webchat.page, methods=["GET"]),
-            Route("/webchat/messages", webchat.message, methods=["POST"]),
-            Route("/webchat/messages", webchat.updates, methods=["GET"]),
-        ]
+    routes: list[BaseRoute] = [
+        Route("/healthz", health, methods=["GET"]),
+        *_webchat_routes(settings, services),
+    ]
     # The staff console (PRODUCT.md §7).
     console = create_console(
         services.db,
