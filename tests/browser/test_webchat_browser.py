@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.browser.pages import db_name, login
 from tests.integration.conftest import Stack
 from tests.integration.console_client import add_staff
 from tests.integration.store_peek import webchat_conversation_id
@@ -39,18 +40,11 @@ def participant(browser: Browser) -> Iterator[BrowserContext]:
     context.close()
 
 
-def _db_name(stack: Stack) -> str:
-    return "postgres" if stack.database_url.startswith("postgresql") else "sqlite"
-
-
 def _staff_reply(browser: Browser, stack: Stack, cid: int, reply: str) -> None:
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     try:
         page = context.new_page()
-        page.goto(f"{stack.gateway_url}/staff/")
-        page.get_by_label("Nama").fill(AGENT[0])
-        page.get_by_label("Kata sandi").fill(AGENT[1])
-        page.get_by_role("button", name="Masuk").click()
+        login(page, stack, *AGENT)
         row = page.locator(
             "#handoffs tr", has=page.locator(f'a[href="/staff/conversations/{cid}"]')
         )
@@ -83,7 +77,7 @@ def test_the_chat_opens_with_the_menu_and_shows_a_staff_reply(
 ) -> None:
     page = participant.new_page()
     _open_chat(page, stack)
-    page.screenshot(path=artifacts / f"webchat-open-{_db_name(stack)}.png")
+    page.screenshot(path=artifacts / f"webchat-open-{db_name(stack)}.png")
 
     page.get_by_role("button", name="6. Hubungi petugas").click()
     log = page.get_by_role("log")
@@ -94,7 +88,7 @@ def test_the_chat_opens_with_the_menu_and_shows_a_staff_reply(
     reply = "Selamat siang, saya Wati dari BPJS Ketenagakerjaan. Ada yang bisa dibantu?"
     _staff_reply(browser, stack, cid, reply)
     expect(log).to_contain_text(reply, timeout=WAIT_MS)
-    page.screenshot(path=artifacts / f"webchat-staff-reply-{_db_name(stack)}.png")
+    page.screenshot(path=artifacts / f"webchat-staff-reply-{db_name(stack)}.png")
 
     # Reopened, the page draws the same conversation once, and asks nothing again.
     page.reload()
