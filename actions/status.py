@@ -1,4 +1,4 @@
-"""Status of a complaint (``ADU-``) or a resignation request (``BRH-``) by reference."""
+"""A ticket's status by reference (ADU-, BRH-), told in full only to its filer."""
 
 from __future__ import annotations
 
@@ -20,11 +20,22 @@ from bot.core.texts import due_date, label, long_date
 from bot.core.workdays import jakarta_date
 from bot.parsing import references
 from bot.store.models import ComplaintDetails, utcnow
-from bot.tickets.records import get_by_reference
+from bot.tickets import disclosure as tickets_disclosure
+from bot.tickets.disclosure import Asker, Disclosure
 
 logger = logging.getLogger(__name__)
 
 REFERENCE = "ticket_reference"
+# The keyed hash of the participant this conversation was verified as (set by the
+# resignation form's verification once the participant proved possession). With it,
+# the participant may read their own requests from any conversation.
+VERIFIED = "verified_participant_hash"
+# What anyone but the filer is told; none of these says more than the reference.
+REFUSALS = {
+    Disclosure.PRIVATE: "utter_ticket_private",
+    Disclosure.NOT_FOUND: "utter_ticket_not_found",
+    Disclosure.LIMITED: "utter_status_limited",
+}
 
 
 class ValidateStatusForm(InterruptibleForm):
@@ -71,7 +82,11 @@ class ActionStatusCorrect(CorrectAnswer):
 
 
 class ActionCheckStatus(Action):
-    """Tells the status and deadlines of the ticket in the ``ticket_reference`` slot."""
+    """Tells the status and deadlines of the ticket in the ``ticket_reference`` slot.
+
+    Only to its filer (``bot.tickets.disclosure``): anyone else learns that the
+    number exists, or nothing once they have guessed too often.
+    """
 
     def name(self) -> str:
         return "action_check_status"
@@ -83,16 +98,15 @@ class ActionCheckStatus(Action):
         if not reference:
             dispatcher.utter_message(response="utter_ask_ticket_reference")
             return []
+        asker = Asker(tracker.sender_id, _verified_hash(tracker))
         try:
-            found = await asyncio.to_thread(_look_up, str(reference))
+            disclosure, found = await asyncio.to_thread(_look_up, str(reference), asker)
         except SQLAlchemyError:
             logger.exception("status look-up failed")
             dispatcher.utter_message(response="utter_status_unavailable")
             return [SlotSet(REFERENCE, None)]
-        if found is None:
-            dispatcher.utter_message(
-                response="utter_ticket_not_found", reference=reference
-            )
+        if disclosure is not Disclosure.FULL:
+            dispatcher.utter_message(response=REFUSALS[disclosure], reference=reference)
         elif found.pop("kind_code", None) == "resignation":
             dispatcher.utter_message(response="utter_request_status", **found)
         else:
@@ -100,14 +114,26 @@ class ActionCheckStatus(Action):
         return [SlotSet(REFERENCE, None)]
 
 
-def _look_up(reference: str) -> dict[str, str] | None:
-    """What to tell about the ticket with ``reference``; runs in a worker thread."""
+def _verified_hash(tracker: Tracker) -> str | None:
+    """The participant this conversation proved to be, if it did (see VERIFIED)."""
+    value = tracker.slots.get(VERIFIED)
+    return value if isinstance(value, str) and value else None
+
+
+def _look_up(reference: str, asker: Asker) -> tuple[Disclosure, dict[str, str]]:
+    """What ``asker`` may be told about ``reference``; runs in a worker thread.
+
+    The details come back only for the filer; for anyone else, only which refusal.
+    """
+    limits = runtime.settings().status_limits
     with runtime.database().session() as session:
-        ticket = get_by_reference(session, reference)
+        disclosure, ticket = tickets_disclosure.look_up(
+            session, reference, asker, limits
+        )
         if ticket is None:
-            return None
+            return disclosure, {}
         if ticket.kind == "resignation":
-            return _request_status(ticket)
+            return disclosure, _request_status(ticket)
         found = {
             "reference": ticket.reference,
             "kind": label("kind", ticket.kind),
@@ -125,7 +151,7 @@ def _look_up(reference: str) -> dict[str, str] | None:
                 office.name if office else None,
             )
             found["chronology"] = chronology(facts)
-        return found
+        return disclosure, found
 
 
 def _say_ticket_status(dispatcher: CollectingDispatcher, found: dict[str, str]) -> None:

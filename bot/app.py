@@ -74,10 +74,23 @@ def build_services(settings: Settings) -> Services:
     )
 
 
+def _webchat_routes(settings: Settings, services: Services) -> list[BaseRoute]:
+    """The web chat's page and endpoints: none unless enabled (or on loopback)."""
+    if settings.webchat is None:
+        return []
+    webchat = WebChatChannel(
+        services.dialogue, services.outbound, services.db, settings.webchat
+    )
+    return [
+        Route("/", webchat.page, methods=["GET"]),
+        Route("/webchat/messages", webchat.message, methods=["POST"]),
+        Route("/webchat/messages", webchat.updates, methods=["GET"]),
+    ]
+
+
 def create_app(settings: Settings) -> Starlette:
     """The gateway app; channels switch on when their settings are present."""
     services = build_services(settings)
-    webchat = WebChatChannel(services.dialogue, services.outbound)
 
     async def health(_request: Request) -> Response:
         try:
@@ -92,9 +105,8 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"database": database, "rasa": rasa}, status_code=status)
 
     routes: list[BaseRoute] = [
-        Route("/", webchat.page, methods=["GET"]),
-        Route("/webchat/messages", webchat.message, methods=["POST"]),
         Route("/healthz", health, methods=["GET"]),
+        *_webchat_routes(settings, services),
     ]
     # The staff console (PRODUCT.md §7).
     console = create_console(

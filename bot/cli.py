@@ -25,7 +25,8 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
 
     app = create_app(settings)
     url = f"http://{settings.gateway_host}:{settings.gateway_port}"
-    print(f"Web chat: {url}/", flush=True)
+    if settings.webchat is not None:
+        print(f"Web chat: {url}/", flush=True)
     uvicorn.run(
         app,
         host=settings.gateway_host,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from bot.console import access
 from bot.console.errors import Refused
 from bot.console.queries import find_ticket
 from bot.core.privacy import mask_identifiers
@@ -23,10 +24,17 @@ def _key(conversation: Conversation) -> ConversationKey:
     return ConversationKey(conversation.channel, conversation.external_id)
 
 
+def take(session: Session, cid: int, user: StaffUser) -> None:
+    """Assign the conversation to ``user`` (atomic), if they may open it."""
+    access.check_conversation(session, cid, user)
+    handoffs.take_over(session, cid, user)
+
+
 def held_conversation_key(
     session: Session, cid: int, user: StaffUser
 ) -> ConversationKey:
     """Where a reply goes; refused unless ``user`` holds the conversation."""
+    access.check_conversation(session, cid, user)
     return _key(handoffs.held_by(session, cid, user).conversation)
 
 
@@ -34,6 +42,7 @@ def finish_handoff(
     session: Session, cid: int, user: StaffUser, status: str
 ) -> ConversationKey:
     """Hand the conversation back to the bot or close it; where to say so."""
+    access.check_conversation(session, cid, user)
     handoff = handoffs.active_for(session, cid)
     if handoff is None:
         raise handoffs.HandoffError("percakapan ini tidak sedang dipegang petugas")
@@ -41,37 +50,36 @@ def finish_handoff(
     return _key(handoff.conversation)
 
 
-def note_conversation(session: Session, cid: int, staff_id: int, text: str) -> None:
+def note_conversation(session: Session, cid: int, user: StaffUser, text: str) -> None:
     """An internal note on a conversation: staff only, never sent."""
     if session.get(Conversation, cid) is None:
         raise Refused("Percakapan tidak ditemukan.")
+    access.check_conversation(session, cid, user)
     session.add(
-        InternalNote(
-            conversation_id=cid, staff_id=staff_id, text=mask_identifiers(text)
-        )
+        InternalNote(conversation_id=cid, staff_id=user.id, text=mask_identifiers(text))
     )
 
 
-def note_ticket(session: Session, reference: str, staff_id: int, text: str) -> str:
+def note_ticket(session: Session, reference: str, user: StaffUser, text: str) -> str:
     """An internal note on a ticket (none when ``text`` is empty); its reference."""
-    ticket = find_ticket(session, reference)
+    ticket = find_ticket(session, reference, user)
     if text:
         session.add(
             InternalNote(
-                ticket_id=ticket.id, staff_id=staff_id, text=mask_identifiers(text)
+                ticket_id=ticket.id, staff_id=user.id, text=mask_identifiers(text)
             )
         )
     return ticket.reference
 
 
 def change_ticket_status(
-    session: Session, reference: str, to_status: str, staff_id: int, note: str
+    session: Session, reference: str, to_status: str, user: StaffUser, note: str
 ) -> lifecycle.StatusChange:
     """A legal status move, recorded; ``TransitionError`` before any write if not."""
     return lifecycle.change_status(
         session,
-        find_ticket(session, reference),
+        find_ticket(session, reference, user),
         to_status,
-        staff_id=staff_id,
+        staff_id=user.id,
         note=mask_identifiers(note),
     )

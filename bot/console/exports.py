@@ -1,4 +1,9 @@
-"""CSV export of tickets for staff (spreadsheets, reports to management)."""
+"""CSV export of tickets for staff (spreadsheets, reports to management).
+
+Every export is audited, in the same transaction that reads the rows: who, when, and
+which tickets (how many, up to which id, with or without the supervisor-only ones),
+so a file found where it should not be can be traced to one download.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.console import access
 from bot.core.privacy import mask_identifiers
-from bot.store.models import ComplaintDetails, Ticket
+from bot.staff.accounts import StaffUser
+from bot.store.models import AuditEntry, ComplaintDetails, Ticket, utcnow
 
 COLUMNS = [
     "nomor",
@@ -47,15 +54,40 @@ def _cell(value: object) -> str:
     return text
 
 
+def _audit(session: Session, viewer: StaffUser, tickets: list[Ticket]) -> None:
+    scope = "termasuk" if viewer.is_supervisor else "tanpa"
+    newest = max((t.id for t in tickets), default=0)
+    session.add(
+        AuditEntry(
+            staff_id=viewer.id,
+            action="export_tickets",
+            subject=(
+                f"tickets.csv: {len(tickets)} baris, id <= {newest}, "
+                f"{scope} aduan khusus supervisor"
+            ),
+            created_at=utcnow(),
+        )
+    )
+
+
 def tickets_csv(
-    session: Session, office_name: Callable[[str | None, str | None], str]
+    session: Session,
+    office_name: Callable[[str | None, str | None], str],
+    viewer: StaffUser,
 ) -> str:
-    """Every ticket, newest first, one row each."""
+    """Every ticket ``viewer`` may open, newest first, one row each; audited."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     details = {d.ticket_id: d for d in session.scalars(select(ComplaintDetails))}
-    for t in session.scalars(select(Ticket).order_by(Ticket.created_at.desc())):
+    hidden = set() if viewer.is_supervisor else access.restricted_tickets(session)
+    tickets = [
+        t
+        for t in session.scalars(select(Ticket).order_by(Ticket.created_at.desc()))
+        if t.id not in hidden
+    ]
+    _audit(session, viewer, tickets)
+    for t in tickets:
         d = details.get(t.id)
         writer.writerow(
             [

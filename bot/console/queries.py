@@ -13,11 +13,12 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from bot.complaints.escalation import is_overdue
+from bot.console import access
 from bot.console.errors import Refused
 from bot.console.pages import waiting_text
 from bot.core.workdays import jakarta_date
 from bot.handoff import handoffs
-from bot.messaging import secrets
+from bot.messaging import conversations, secrets
 from bot.staff.accounts import StaffUser
 from bot.store.models import (
     ComplaintDetails,
@@ -34,21 +35,34 @@ from bot.tickets import lifecycle
 from bot.tickets.records import STATUSES, get_by_reference
 
 
-def find_ticket(session: Session, reference: str) -> Ticket:
-    """The ticket with this reference, or the "not found" refusal."""
+def find_ticket(session: Session, reference: str, viewer: StaffUser) -> Ticket:
+    """The ticket with this reference, if ``viewer`` may open it; else a refusal."""
     ticket = get_by_reference(session, reference)
     if ticket is None:
         raise Refused("Tiket tidak ditemukan.")
+    access.check_ticket(session, ticket, viewer)
     return ticket
 
 
 def queue(
-    session: Session, *, show_all: bool, now: datetime | None = None
+    session: Session,
+    viewer: StaffUser,
+    *,
+    show_all: bool,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Handoffs (longest wait first), then tickets (overdue first)."""
+    """Handoffs (longest wait first), then tickets (overdue first).
+
+    An agent's queue leaves out what only supervisors may open.
+    """
     now = now or utcnow()
     today = jakarta_date(now)
     counts = handoffs.message_counts(session)
+    hidden_conversations: set[int] = set()
+    hidden_tickets: set[int] = set()
+    if not viewer.is_supervisor:
+        hidden_conversations = access.restricted_conversations(session)
+        hidden_tickets = access.restricted_tickets(session)
     waiting = [
         {
             "h": h,
@@ -56,11 +70,12 @@ def queue(
             "messages": counts.get(h.conversation_id, 0),
         }
         for h in handoffs.list_handoffs(session, active_only=True)
+        if h.conversation_id not in hidden_conversations
     ]
     query = select(Ticket)
     if not show_all:
         query = query.where(Ticket.status.not_in(lifecycle.FINAL))
-    tickets = list(session.scalars(query))
+    tickets = [t for t in session.scalars(query) if t.id not in hidden_tickets]
     tickets.sort(
         key=lambda t: (not is_overdue(t, today), t.resolution_due or today, t.id)
     )
@@ -93,6 +108,7 @@ def conversation(session: Session, cid: int, viewer: StaffUser) -> dict[str, Any
     found = session.get(Conversation, cid)
     if found is None:
         raise Refused("Percakapan tidak ditemukan.", 404)
+    access.check_conversation(session, cid, viewer)
     messages = list(
         session.scalars(
             select(Message).where(Message.conversation_id == cid).order_by(Message.id)
@@ -105,6 +121,7 @@ def conversation(session: Session, cid: int, viewer: StaffUser) -> dict[str, Any
     return {
         "conversation": found,
         "messages": messages,
+        "pressed": conversations.pressed_titles(messages),
         "authors": {mid: names.get(sid, "?") for mid, sid in authors.items()},
         "secrets": secrets.secrets_for(session, ids),
         "notes": _notes(session, InternalNote.conversation_id == cid),
@@ -126,9 +143,9 @@ def conversation(session: Session, cid: int, viewer: StaffUser) -> dict[str, Any
     }
 
 
-def ticket(session: Session, reference: str) -> dict[str, Any]:
+def ticket(session: Session, reference: str, viewer: StaffUser) -> dict[str, Any]:
     """Everything about one ticket: fields, deadlines, history, notes."""
-    found = find_ticket(session, reference)
+    found = find_ticket(session, reference, viewer)
     return {
         "t": found,
         "d": session.get(ComplaintDetails, found.id),

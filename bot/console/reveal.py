@@ -84,7 +84,7 @@ def reveal_phone(
     """Audit, then decrypt, a complainant's contact phone for a supervisor."""
     if not staff.is_supervisor:
         raise RevealRefused("hanya supervisor yang boleh membuka nomor")
-    ticket = find_ticket(session, reference)
+    ticket = find_ticket(session, reference, staff)
     details = session.get(ComplaintDetails, ticket.id)
     if details is None or not details.contact_phone_encrypted:
         raise Refused("Tiket ini tidak punya nomor kontak.", 404)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +23,8 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+
+from bot.core.limit_settings import StatusLookupLimits, WebChatSettings, limit_fields
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_VAR_DIR = PROJECT_ROOT / "var"
@@ -91,6 +93,9 @@ class Settings:
     registry_timeout_seconds: float
     resignation_processing_working_days: int
     participants_file: Path
+    # The web chat (None: off) and status look-up limits: bot/core/limit_settings.py
+    webchat: WebChatSettings | None = None
+    status_limits: StatusLookupLimits = field(default_factory=StatusLookupLimits)
 
     @property
     def uses_sqlite(self) -> bool:
@@ -173,6 +178,11 @@ class _Environment(BaseSettings):
     registry_timeout_seconds: float = 5
     resignation_processing_working_days: int = 5
     participants_file: Path = PROJECT_ROOT / "bot" / "data" / "participants.csv"
+    webchat_enabled: bool | None = None
+    webchat_limit_per_ip_per_minute: int = Field(default=30, ge=1)
+    webchat_limit_global_per_minute: int = Field(default=300, ge=1)
+    status_lookup_failures_per_hour: int = Field(default=5, ge=1)
+    status_lookup_failures_global_per_minute: int = Field(default=30, ge=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -205,6 +215,7 @@ class _GivenEnvironment(_Environment):
 _PROBLEMS = {
     "int_parsing": "must be a whole number, got {input!r}",
     "float_parsing": "must be a number, got {input!r}",
+    "bool_parsing": "must be true or false, got {input!r}",
     "greater_than_equal": "must be at least {ge}, got {input}",
     "string_too_short": "must be at least {min_length} characters",
     "value_error": "{error}, got {input!r}",
@@ -341,6 +352,7 @@ def load_settings(
         registry_timeout_seconds=env.registry_timeout_seconds,
         resignation_processing_working_days=env.resignation_processing_working_days,
         participants_file=env.participants_file,
+        **limit_fields(env),
     )
 
 

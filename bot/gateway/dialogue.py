@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from bot.core.crypto import DataCipher
 from bot.core.privacy import mask_identifiers
 from bot.core.texts import text as copy_text
-from bot.gateway import leases, ratelimit
+from bot.gateway import leases
 from bot.gateway.channels.rendering.common import choose_by_number
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.handoff import handoffs
@@ -31,6 +31,7 @@ from bot.messaging import conversations, secrets
 from bot.messaging.conversations import ConversationKey
 from bot.messaging.messages import BotMessage, buttons_as_dicts
 from bot.messaging.outbound import Outbound
+from bot.store import ratelimit
 from bot.store.db import Database
 from bot.store.models import Conversation, utcnow
 

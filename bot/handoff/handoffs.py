@@ -32,6 +32,9 @@ REASON_SENSITIVE = "aduan_sensitif"
 REASON_TAKEN = "diambil_petugas"
 
 
+SUPERVISOR_ONLY = "aduan sensitif hanya ditangani supervisor"
+
+
 class HandoffError(RuntimeError):
     """The handoff cannot change as asked (someone else holds it, it is closed...)."""
 
@@ -93,7 +96,7 @@ def assign(session: Session, handoff_id: int, staff: StaffUser) -> None:
     if handoff.assigned_staff_id == staff.id:
         return
     if handoff.supervisor_only and not staff.is_supervisor:
-        raise HandoffError("aduan sensitif hanya ditangani supervisor")
+        raise HandoffError(SUPERVISOR_ONLY)
     result = session.execute(
         update(Handoff)
         .where(Handoff.id == handoff_id)
@@ -131,13 +134,16 @@ def held_by(session: Session, conversation_id: int, staff: StaffUser) -> Handoff
 def finish(session: Session, handoff_id: int, staff: StaffUser, status: str) -> Handoff:
     """Hand back to the bot (``returned``) or close (``closed``); the bot answers again.
 
-    Only the holder may finish a handoff, or a supervisor.
+    Only the holder may finish a handoff, or a supervisor; a supervisor-only
+    handoff only a supervisor (an agent never held it: ``assign`` refuses them).
     """
     if status not in ("returned", "closed"):
         raise ValueError(status)
     handoff = session.get(Handoff, handoff_id)
     if handoff is None or handoff.status not in ACTIVE:
         raise HandoffError("percakapan ini tidak sedang dipegang petugas")
+    if handoff.supervisor_only and not staff.is_supervisor:
+        raise HandoffError(SUPERVISOR_ONLY)
     if handoff.assigned_staff_id not in (None, staff.id) and not staff.is_supervisor:
         raise HandoffError("percakapan ini dipegang petugas lain")
     handoff.status = status

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -122,3 +123,34 @@ def record_outbound(
     session.add(message)
     session.flush()
     return message
+
+
+def pressed_titles(messages: Iterable[Message]) -> dict[int, str]:
+    """The title of each button the participant pressed, by inbound message id.
+
+    A press is recorded as its payload (``/affirm``: what Rasa gets); people read
+    the title they pressed ("Setuju"). ``messages`` in order: a payload takes the
+    title of the latest bot message that offered it, so a press on an older
+    message's button still finds its own title; a press by number (``2``, where a
+    provider's button id cannot carry the payload) is the latest question's option.
+    """
+    offered: dict[str, str] = {}
+    last: list[str] = []  # the latest question's titles, for a press by number
+    titles: dict[int, str] = {}
+    for message in messages:
+        if message.direction == "out" and message.buttons:
+            last = [button.get("title", "") for button in message.buttons]
+            offered.update(
+                {b.get("payload", ""): b.get("title", "") for b in message.buttons}
+            )
+        elif message.direction == "in" and message.kind == "button":
+            title = offered.get(message.text)
+            if (
+                not title
+                and message.text.isdigit()
+                and 0 < int(message.text) <= len(last)
+            ):
+                title = last[int(message.text) - 1]
+            if title:
+                titles[message.id] = title
+    return titles

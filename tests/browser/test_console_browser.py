@@ -10,18 +10,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Dialog, expect
 
 from bot.complaints.filing import ComplaintExtras
+from tests.browser.pages import db_name, login
 from tests.fakes import telegram_updates as tg
 from tests.integration.conftest import Stack
 from tests.integration.console_client import add_staff
-from tests.integration.store_peek import conversation_id, file_telegram_complaint
+from tests.integration.store_peek import (
+    conversation_id,
+    file_telegram_complaint,
+    sensitive_case,
+)
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 NIK = "3309041203710003"
 AGENT = ("ani", "kata-sandi-agen-123")
 SUPERVISOR = ("sri", "kata-sandi-super-123")
+BRIBE = "Satpam minta uang pelicin 200 ribu supaya saya dilayani"
+SENSITIVE_ONLY = "Hanya supervisor yang boleh membuka atau mengubah aduan sensitif."
 
 
 @pytest.fixture(scope="module")
@@ -35,19 +42,6 @@ def context(browser: Browser, accounts: None) -> Iterator[BrowserContext]:
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     yield context
     context.close()
-
-
-def _db_name(stack: Stack) -> str:
-    return "postgres" if stack.database_url.startswith("postgresql") else "sqlite"
-
-
-def _login(page: Page, stack: Stack, name: str, password: str) -> None:
-    page.goto(f"{stack.gateway_url}/staff/")
-    expect(page).to_have_url(re.compile(r"/staff/login$"))
-    page.get_by_label("Nama").fill(name)
-    page.get_by_label("Kata sandi").fill(password)
-    page.get_by_role("button", name="Masuk").click()
-    expect(page.get_by_role("heading", name="Antrean")).to_be_visible()
 
 
 def _handed_off_chat(stack: Stack, chat_id: int) -> int:
@@ -82,9 +76,9 @@ def test_agent_answers_a_handed_off_telegram_chat_and_changes_a_ticket(
         dialog.dismiss()
 
     page.on("dialog", on_dialog)
-    db = _db_name(stack)
+    db = db_name(stack)
 
-    _login(page, stack, *AGENT)
+    login(page, stack, *AGENT)
     row = page.locator(
         "#handoffs tr", has=page.locator(f'a[href="/staff/conversations/{cid}"]')
     )
@@ -141,7 +135,7 @@ def test_a_post_without_the_csrf_token_is_refused(
 ) -> None:
     cid = _handed_off_chat(stack, chat_id)
     page = context.new_page()
-    _login(page, stack, *AGENT)
+    login(page, stack, *AGENT)
     # Same browser, same session cookie, but no token: refused and nothing changes.
     response = page.request.post(
         f"{stack.gateway_url}/staff/conversations/{cid}/take", form={"x": "1"}
@@ -156,14 +150,14 @@ def test_agent_cannot_reveal_a_nik_but_a_supervisor_can(
 ) -> None:
     cid = _handed_off_chat(stack, chat_id)
     agent = context.new_page()
-    _login(agent, stack, *AGENT)
+    login(agent, stack, *AGENT)
     agent.goto(f"{stack.gateway_url}/staff/conversations/{cid}")
     csrf = agent.locator('input[name="csrf"]').first.get_attribute("value")
     assert csrf
     supervisor_context = browser.new_context()
     try:
         supervisor = supervisor_context.new_page()
-        _login(supervisor, stack, *SUPERVISOR)
+        login(supervisor, stack, *SUPERVISOR)
         supervisor.goto(f"{stack.gateway_url}/staff/conversations/{cid}")
         button = supervisor.get_by_role("button", name="Tampilkan")
         expect(button).to_have_count(1)
@@ -180,5 +174,55 @@ def test_agent_cannot_reveal_a_nik_but_a_supervisor_can(
         button.click()
         expect(supervisor.locator(".revealed")).to_have_text(NIK)
         expect(supervisor.get_by_text("tercatat di audit")).to_be_visible()
+    finally:
+        supervisor_context.close()
+
+
+def test_an_agent_neither_sees_nor_opens_a_supervisor_only_case(
+    stack: Stack,
+    browser: Browser,
+    context: BrowserContext,
+    chat_id: int,
+    artifacts: Path,
+) -> None:
+    cid, reference = sensitive_case(stack.database_url, chat_id, BRIBE)
+    agent = context.new_page()
+    login(agent, stack, *AGENT)
+    agent.goto(f"{stack.gateway_url}/staff/?semua=1")
+    expect(agent.get_by_role("heading", name="Antrean")).to_be_visible()
+    expect(agent.locator(f'a[href="/staff/conversations/{cid}"]')).to_have_count(0)
+    expect(agent.get_by_role("link", name=reference)).to_have_count(0)
+    agent.screenshot(
+        path=artifacts / f"console-queue-agent-{db_name(stack)}.png", full_page=True
+    )
+    csrf = agent.locator('input[name="csrf"]').first.get_attribute("value")
+    assert csrf
+    # A typed URL or a forged form is refused as well as the hidden link.
+    for path in (f"/conversations/{cid}", f"/tickets/{reference}"):
+        response = agent.goto(f"{stack.gateway_url}/staff{path}")
+        assert response is not None and response.status == 403
+        expect(agent.get_by_text(SENSITIVE_ONLY)).to_be_visible()
+        expect(agent.locator("body")).not_to_contain_text("pelicin")
+    for path in ("take", "close", "return"):
+        refused = agent.request.post(
+            f"{stack.gateway_url}/staff/conversations/{cid}/{path}", form={"csrf": csrf}
+        )
+        assert refused.status == 403
+
+    supervisor_context = browser.new_context()
+    try:
+        supervisor = supervisor_context.new_page()
+        login(supervisor, stack, *SUPERVISOR)
+        row = supervisor.locator(
+            "#handoffs tr",
+            has=supervisor.locator(f'a[href="/staff/conversations/{cid}"]'),
+        )
+        expect(row).to_contain_text("khusus supervisor")
+        row.get_by_role("link", name="Buka percakapan").click()
+        expect(supervisor.locator("#transcript")).to_contain_text("pelicin")
+        # Still waiting for a supervisor: the agent's attempts changed nothing.
+        expect(
+            supervisor.get_by_role("button", name="Ambil (tangani saya)")
+        ).to_be_visible()
     finally:
         supervisor_context.close()

@@ -13,6 +13,7 @@ from bot.complaints.filing import (
     file_complaint,
 )
 from bot.core.workdays import WorkingCalendar
+from bot.handoff import handoffs
 from bot.messaging import conversations
 from bot.messaging.conversations import ConversationKey
 from bot.store.db import Database
@@ -48,3 +49,37 @@ def file_telegram_complaint(
         for name, value in changes.items():
             setattr(ticket, name, value)
         return ticket.reference
+
+
+def sensitive_case(database_url: str, chat_id: int, story: str) -> tuple[int, str]:
+    """A sensitive complaint from this chat, handed to supervisors as the action does.
+
+    Returns the conversation id and the ticket's reference.
+    """
+    with Database(database_url) as db, db.session() as session:
+        key = ConversationKey("telegram", str(chat_id))
+        conversation = conversations.get_or_create(session, key)
+        conversations.record_inbound(session, conversation, story)
+        ticket = file_complaint(
+            session,
+            key,
+            DRAFT,
+            Deadlines(3, 14, WorkingCalendar()),
+            extras=ComplaintExtras(sensitive=True, description=story),
+        )
+        handoffs.open_handoff(
+            session,
+            key,
+            handoffs.REASON_SENSITIVE,
+            supervisor_only=True,
+            ticket_id=ticket.id,
+        )
+        return conversation.id, ticket.reference
+
+
+def webchat_conversation_id(database_url: str, session_id: str) -> int:
+    """The stored conversation of a web chat session (it must exist)."""
+    with Database(database_url) as db, db.session() as session:
+        found = conversations.find(session, f"webchat:{session_id}")
+        assert found is not None
+        return found.id

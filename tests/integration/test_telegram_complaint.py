@@ -9,6 +9,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.complaints.filing import ComplaintExtras
 from bot.core.crypto import DataCipher
 from bot.core.workdays import JAKARTA
 from bot.store.db import Database
@@ -17,6 +18,7 @@ from tests.fakes import telegram_updates as tg
 from tests.fakes.server import free_port
 from tests.integration.conftest import Stack, gateway_env
 from tests.integration.processes import TEST_DATA_KEY, start_gateway
+from tests.integration.store_peek import file_telegram_complaint
 
 REFERENCE = re.compile(r"\bADU-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b")
 
@@ -235,6 +237,27 @@ def test_status_by_reference_in_any_spelling(stack: Stack, chat_id: int) -> None
     texts = _say(stack, chat_id, f"status {loose}", len(texts) + 1)
     assert reference in texts[-1]
     assert "baru diterima" in texts[-1]
+
+
+def test_a_strangers_status_request_reveals_nothing(stack: Stack, chat_id: int) -> None:
+    """Another chat with the reference learns that it exists, and nothing else."""
+    past = (datetime.now(JAKARTA) - timedelta(days=3)).date()
+    reference = file_telegram_complaint(
+        stack.database_url,
+        chat_id,
+        ComplaintExtras(harm="ongkos ke kantor terbuang"),
+        resolution_due=past,  # overdue: the filer would get the chronology
+    )
+    stranger = chat_id + 1
+    [answer] = _say(stack, stranger, f"status {reference}", 1)
+    assert answer.startswith("Nomor ini terdaftar; rinciannya hanya untuk pelapor.")
+    for fact in ("Boyolali", "Satpam", "ongkos", "Status", "paling lambat", "2025"):
+        assert fact.lower() not in answer.lower()
+    # The filer's own chat gets the status, the escalation route and the chronology.
+    texts = _say(stack, chat_id, f"status {reference}", 3)
+    assert reference in texts[0]
+    assert "Kantor Cabang Perintis Boyolali" in texts[-1]
+    assert "ongkos ke kantor terbuang" in texts[-1]
 
 
 def test_forged_webhooks_are_refused_and_nothing_is_stored(

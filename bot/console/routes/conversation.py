@@ -51,7 +51,7 @@ async def conversation(request: Request) -> Response:
 async def take(request: Request) -> Response:
     """Assign to me (atomic: refused if someone else already holds it)."""
     cid, user = _cid(request), staff_user(request)
-    await console_of(request).db.run(lambda s: handoffs.take_over(s, cid, user))
+    await console_of(request).db.run(lambda s: commands.take(s, cid, user))
     return redirect(f"/conversations/{cid}", "taken")
 
 
@@ -83,7 +83,7 @@ async def note(request: Request) -> Response:
     if not body:
         return redirect(f"/conversations/{cid}", "empty")
     await console_of(request).db.run(
-        lambda s: commands.note_conversation(s, cid, user.id, body)
+        lambda s: commands.note_conversation(s, cid, user, body)
     )
     return redirect(f"/conversations/{cid}", "noted")
 

@@ -8,15 +8,16 @@ from starlette.routing import Route
 
 from bot.console import queries
 from bot.console.auth import requires
-from bot.console.context import render
+from bot.console.context import render, staff_user
 
 
 @requires()
 async def queue(request: Request) -> Response:
     """Handoffs (longest wait first), then tickets (overdue first)."""
     show_all = request.query_params.get("semua") == "1"
+    user = staff_user(request)
     return await render(
-        request, "queue.html", lambda s: queries.queue(s, show_all=show_all)
+        request, "queue.html", lambda s: queries.queue(s, user, show_all=show_all)
     )
 
 

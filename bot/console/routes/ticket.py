@@ -24,8 +24,9 @@ def _ref(request: Request) -> str:
 
 
 async def _show(request: Request, ref: str, **context: Any) -> Response:
+    user = staff_user(request)
     return await render(
-        request, "ticket.html", lambda s: queries.ticket(s, ref), **context
+        request, "ticket.html", lambda s: queries.ticket(s, ref, user), **context
     )
 
 
@@ -43,7 +44,7 @@ async def change_status(request: Request) -> Response:
     note = await form_text(request, "note")
     try:
         change = await console.db.run(
-            lambda s: commands.change_ticket_status(s, ref, to_status, user.id, note)
+            lambda s: commands.change_ticket_status(s, ref, to_status, user, note)
         )
     except lifecycle.TransitionError as exc:
         # Nothing was changed: the transition is checked before any write.
@@ -59,7 +60,7 @@ async def note(request: Request) -> Response:
     ref, user = _ref(request), staff_user(request)
     body = (await form_text(request, "text")).strip()[:MAX_REPLY_CHARS]
     reference = await console_of(request).db.run(
-        lambda s: commands.note_ticket(s, ref, user.id, body)
+        lambda s: commands.note_ticket(s, ref, user, body)
     )
     return redirect(f"/tickets/{reference}", "noted" if body else "empty")
 
@@ -76,10 +77,10 @@ async def reveal_phone(request: Request) -> Response:
 
 @requires()
 async def export_csv(request: Request) -> Response:
-    """All tickets as CSV (free text masked, spreadsheet formulas defused)."""
-    console = console_of(request)
+    """The tickets the viewer may open, as CSV (masked, formulas defused); audited."""
+    console, user = console_of(request), staff_user(request)
     body = await console.db.run(
-        lambda s: exports.tickets_csv(s, console.pages.office_name)
+        lambda s: exports.tickets_csv(s, console.pages.office_name, user)
     )
     response = PlainTextResponse(body, media_type="text/csv; charset=utf-8")
     stamp = utcnow().astimezone(JAKARTA).strftime("%Y%m%d-%H%M")

@@ -102,7 +102,11 @@ class IdentityToken(Base):
 
 
 class RateWindow(Base):
-    """Messages one sender sent in one clock minute (shared by every gateway)."""
+    """Events of one key in one window, shared by every process (bot.store.ratelimit).
+
+    The key is a sender for the per-sender message limit (``sender_id`` is named for
+    it), a web chat caller's address, or a counter of failed status look-ups.
+    """
 
     __tablename__ = "rate_windows"
 

@@ -65,7 +65,7 @@ class StaffMessage(Base):
 
 
 class AuditEntry(Base):
-    """Who saw or did something sensitive (a reveal of a masked number)."""
+    """Who saw or did something sensitive (a reveal of a masked number, an export)."""
 
     __tablename__ = "audit_log"
 

@@ -178,3 +178,59 @@ def test_office_hours_as_staff_write_them() -> None:
     settings = load_settings({"STAFF_HOURS_START": "7:30", "STAFF_HOURS_END": "15:00"})
     assert settings.staff_hours_start == time(7, 30)
     assert settings.staff_hours_end == time(15, 0)
+
+
+@pytest.mark.parametrize(
+    ("host", "enabled", "on"),
+    [
+        ("127.0.0.1", None, True),
+        ("localhost", None, True),
+        ("::1", None, True),
+        ("0.0.0.0", None, False),  # noqa: S104 - what an exposed gateway binds
+        ("10.1.2.3", None, False),
+        ("0.0.0.0", "true", True),  # noqa: S104
+        ("127.0.0.1", "false", False),
+    ],
+)
+def test_the_web_chat_is_on_by_default_only_on_loopback(
+    host: str, enabled: str | None, on: bool
+) -> None:
+    environ = {"GATEWAY_HOST": host}
+    if enabled is not None:
+        environ["WEBCHAT_ENABLED"] = enabled
+    assert (load_settings(environ).webchat is not None) is on
+
+
+def test_web_chat_and_status_limits_are_read() -> None:
+    settings = load_settings(
+        {
+            "WEBCHAT_LIMIT_PER_IP_PER_MINUTE": "5",
+            "WEBCHAT_LIMIT_GLOBAL_PER_MINUTE": "50",
+            "STATUS_LOOKUP_FAILURES_PER_HOUR": "3",
+            "STATUS_LOOKUP_FAILURES_GLOBAL_PER_MINUTE": "9",
+        }
+    )
+    assert settings.webchat is not None
+    assert (settings.webchat.per_ip_per_minute, settings.webchat.global_per_minute) == (
+        5,
+        50,
+    )
+    limits = settings.status_limits
+    assert (limits.per_sender_per_hour, limits.global_per_minute) == (3, 9)
+    defaults = load_settings({})
+    assert defaults.webchat is not None
+    assert defaults.webchat.per_ip_per_minute == 30
+    assert defaults.status_limits.per_sender_per_hour == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("WEBCHAT_ENABLED", "mungkin"),
+        ("WEBCHAT_LIMIT_PER_IP_PER_MINUTE", "0"),
+        ("STATUS_LOOKUP_FAILURES_PER_HOUR", "-1"),
+    ],
+)
+def test_malformed_web_chat_settings_are_named(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({name: value})

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.gateway import callback_keys, leases, ratelimit
+from bot.gateway import callback_keys, leases
 from bot.gateway.channels.rendering.common import payload_key
 from bot.gateway.dialogue import Dialogue
 from bot.gateway.rasa_client import RasaClient
@@ -21,6 +21,7 @@ from bot.messaging import conversations
 from bot.messaging.conversations import ConversationKey
 from bot.messaging.messages import BotMessage
 from bot.messaging.outbound import Delivery, Outbound
+from bot.store import ratelimit
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.store.models import utcnow

@@ -72,6 +72,20 @@ def test_agents_cannot_take_a_sensitive_case(db: Database) -> None:
         handoffs.assign(session, handoff_id, sri)
 
 
+def test_agents_cannot_close_or_return_a_sensitive_case(db: Database) -> None:
+    """Nobody holds it yet, which let any agent finish it before."""
+    ani = make_staff(db, "ani", "agent")
+    sri = make_staff(db, "sri", "supervisor")
+    handoff_id = _open(db, supervisor_only=True)
+    for status in ("closed", "returned"):
+        with db.session() as session, pytest.raises(handoffs.HandoffError):
+            handoffs.finish(session, handoff_id, ani, status)
+    with db.session() as session:
+        found = session.get(Handoff, handoff_id)
+        assert found is not None and found.status == "open"
+        handoffs.finish(session, handoff_id, sri, "closed")
+
+
 def test_only_the_holder_replies_and_handing_back_wakes_the_bot(db: Database) -> None:
     ani = make_staff(db, "ani", "agent")
     budi = make_staff(db, "budi", "agent")

@@ -1,8 +1,10 @@
-"""Per-sender rate limit, counted in the store so it holds across gateways.
+"""Fixed-window counters in the store, so a limit holds across gateways and servers.
 
-Fixed one-minute windows: a counter row per sender and minute, incremented by an
-atomic upsert. The first message over the limit gets one polite notice; the rest of
-that minute is recorded but not answered.
+A counter row per key and window, incremented by an atomic upsert. The key says
+whose count it is: a sender (``telegram:123``), a web chat caller's address, or one
+shared key for a global ceiling. The gateway's per-sender limit uses one-minute
+windows: the first message over the limit gets one polite notice; the rest of that
+minute is recorded but not answered.
 """
 
 from __future__ import annotations
@@ -38,11 +40,16 @@ class RateDecision:
 
 
 def count_message(
-    session: Session, sender_id: str, now: datetime, limit: int
+    session: Session,
+    key: str,
+    now: datetime,
+    limit: int,
+    *,
+    window_seconds: int = WINDOW_SECONDS,
 ) -> RateDecision:
-    """Count one message of ``sender_id`` in the current minute."""
-    window = int(now.timestamp()) // WINDOW_SECONDS
-    values = {"sender_id": sender_id, "window_start": window, "count": 1}
+    """Count one event of ``key`` in its current window (one key, one window size)."""
+    window = int(now.timestamp()) // window_seconds
+    values = {"sender_id": key, "window_start": window, "count": 1}
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(RateWindow).values(**values)
@@ -52,10 +59,10 @@ def count_message(
     ).returning(RateWindow.count)
     count = int(session.execute(statement).scalar_one())
     if count == 1:
-        # First message of a new minute for this sender: drop its old windows.
+        # First event of a new window for this key: drop its old windows.
         session.execute(
             delete(RateWindow).where(
-                RateWindow.sender_id == sender_id, RateWindow.window_start < window
+                RateWindow.sender_id == key, RateWindow.window_start < window
             )
         )
     return RateDecision(count=count, limit=limit)
