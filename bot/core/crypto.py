@@ -36,6 +36,20 @@ def normalise_number(value: str) -> str:
     return re.sub(r"\D", "", value)
 
 
+def normalise_phone(value: str) -> str:
+    """One form for Indonesian numbers: ``0813...``, ``+62 813...`` -> ``62813...``.
+
+    WhatsApp gives ``62813...``, Telegram ``+62813...`` or ``62813...``, people type
+    ``0813...``: all compare equal after this.
+    """
+    digits = normalise_number(value)
+    if digits.startswith("0"):
+        return "62" + digits[1:]
+    if digits.startswith("8"):
+        return "62" + digits
+    return digits
+
+
 class DataCipher:
     """Encrypts values and computes their look-up hashes with keys from one secret."""
 
@@ -66,3 +80,7 @@ class DataCipher:
         """
         message = f"{kind}:{normalise_number(value)}".encode()
         return hmac.new(self._hash_key, message, hashlib.sha256).hexdigest()
+
+    def phone_hash(self, value: str) -> str:
+        """The look-up hash of a phone number, however it was written."""
+        return self.lookup_hash(normalise_phone(value), kind="phone")

@@ -63,6 +63,9 @@ class WhatsAppSettings:
     # must have exactly one body variable ({{1}}) that carries the message.
     template_name: str | None
     template_language: str
+    # The approved AUTHENTICATION template that carries one-time codes (body {{1}}
+    # and a copy-code URL button); without it no code can be sent on WhatsApp.
+    code_template_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,9 @@ class Settings:
     # The web chat (None: off) and status look-up limits: bot/core/limit_settings.py
     webchat: WebChatSettings | None = None
     status_limits: StatusLookupLimits = field(default_factory=StatusLookupLimits)
+    # Failed identity verifications per minute, everyone together, before staff
+    # are alerted (bot/resignation/verification.py).
+    verify_failures_global_per_minute: int = 30
 
     @property
     def uses_sqlite(self) -> bool:
@@ -172,6 +178,7 @@ class _Environment(BaseSettings):
     whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
     whatsapp_template_name: str | None = None
     whatsapp_template_language: str = "id"
+    whatsapp_code_template_name: str | None = None
     rate_limit_per_minute: int = Field(default=20, ge=1)
     registry_url: str | None = None
     registry_token: str | None = None
@@ -183,6 +190,7 @@ class _Environment(BaseSettings):
     webchat_limit_global_per_minute: int = Field(default=300, ge=1)
     status_lookup_failures_per_hour: int = Field(default=5, ge=1)
     status_lookup_failures_global_per_minute: int = Field(default=30, ge=1)
+    verify_failures_global_per_minute: int = Field(default=30, ge=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -303,6 +311,7 @@ def _whatsapp(env: _Environment) -> WhatsAppSettings | None:
         api_base_url=env.whatsapp_api_base_url.rstrip("/"),
         template_name=env.whatsapp_template_name,
         template_language=env.whatsapp_template_language,
+        code_template_name=env.whatsapp_code_template_name,
     )
 
 
@@ -352,6 +361,7 @@ def load_settings(
         registry_timeout_seconds=env.registry_timeout_seconds,
         resignation_processing_working_days=env.resignation_processing_working_days,
         participants_file=env.participants_file,
+        verify_failures_global_per_minute=env.verify_failures_global_per_minute,
         **limit_fields(env),
     )
 

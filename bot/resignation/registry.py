@@ -19,7 +19,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.core.crypto import DataCipher, normalise_number
+from bot.core.crypto import DataCipher, normalise_number, normalise_phone
 from bot.store.db import Database
 from bot.store.models import RegistryParticipant, utcnow
 
@@ -51,6 +51,9 @@ class ParticipantRecord:
     pending_claim: str | None
     registered_office: str | None
     employer: str | None
+    # The phone number registered for the participant (international form, 62...):
+    # possession of it is what verifies them (PRODUCT.md §3.1 step 3).
+    phone: str | None = None
 
     def age_on(self, day: date) -> int:
         """Age in whole years on ``day``."""
@@ -82,6 +85,11 @@ def _optional(value: Any) -> str | None:
     return text or None
 
 
+def _phone(value: Any) -> str | None:
+    text = _optional(value)
+    return normalise_phone(text) if text else None
+
+
 def record_from_mapping(row: Mapping[str, Any]) -> ParticipantRecord:
     """A record from a CSV row or a JSON object; ``ValueError`` if malformed."""
     try:
@@ -105,6 +113,7 @@ def record_from_mapping(row: Mapping[str, Any]) -> ParticipantRecord:
             pending_claim=_optional(row.get("pending_claim")),
             registered_office=_optional(row.get("registered_office")),
             employer=_optional(row.get("employer")),
+            phone=_phone(row.get("phone")),
         )
     except (KeyError, TypeError) as exc:
         raise ValueError(f"registry record is missing a field: {exc}") from exc
@@ -143,6 +152,9 @@ class SqlRegistry:
 
     def _record(self, row: RegistryParticipant) -> ParticipantRecord:
         kpj = self._cipher.decrypt(row.kpj_ciphertext) if row.kpj_ciphertext else None
+        phone = (
+            self._cipher.decrypt(row.phone_ciphertext) if row.phone_ciphertext else None
+        )
         return ParticipantRecord(
             nik=self._cipher.decrypt(row.nik_ciphertext),
             kpj=kpj,
@@ -160,6 +172,7 @@ class SqlRegistry:
             pending_claim=row.pending_claim,
             registered_office=row.registered_office,
             employer=row.employer,
+            phone=phone,
         )
 
     def count(self) -> int:
@@ -205,6 +218,12 @@ class SqlRegistry:
                 row.pending_claim = record.pending_claim
                 row.registered_office = record.registered_office
                 row.employer = record.employer
+                row.phone_hash = (
+                    self._cipher.phone_hash(record.phone) if record.phone else None
+                )
+                row.phone_ciphertext = (
+                    self._cipher.encrypt(record.phone) if record.phone else None
+                )
                 row.updated_at = now
                 loaded += 1
         return loaded

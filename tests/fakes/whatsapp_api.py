@@ -14,6 +14,9 @@ refuses (so a rendering bug fails a test):
   section when there are several;
 - template: 132001 unknown name/language, 132000 wrong number of body parameters,
   132018 a parameter with new lines, tabs or more than 4 spaces in a row;
+- an authentication template (one of ``auth_templates``): 132000 unless it has
+  exactly one body parameter, a code of 4-15 characters, and one URL button at
+  index 0 whose one parameter is the same code (the "copy code" button);
 - 131009 for every interactive message inside ``refusing_interactive()``;
 - 131047 a free-form (non-template) message when the recipient has not written in
   the last 24 hours (the fake knows when they wrote from ``customer_wrote``; the
@@ -145,11 +148,47 @@ def _validate_list(action: dict[str, Any]) -> None:
         raise GraphError(131009, "Parameter value is not valid: row ids must be unique")
 
 
-def _validate_template(template: Any, templates: dict[tuple[str, str], int]) -> None:
+AUTH_CODE = re.compile(r"[0-9A-Za-z]{4,15}")
+
+
+def authentication_code(template: dict[str, Any]) -> str:
+    """The code an authentication template carries; raise if it is malformed."""
+    components = [c for c in template.get("components") or [] if isinstance(c, dict)]
+    bodies = [c for c in components if c.get("type") == "body"]
+    buttons = [c for c in components if c.get("type") == "button"]
+    if len(bodies) != 1 or len(bodies[0].get("parameters") or []) != 1:
+        raise GraphError(132000, "Authentication templates take one body parameter")
+    code = (bodies[0]["parameters"][0] or {}).get("text")
+    if not isinstance(code, str) or not AUTH_CODE.fullmatch(code):
+        raise GraphError(132000, "The one-time code must be 4-15 letters or digits")
+    if len(buttons) != 1:
+        raise GraphError(132000, "Authentication templates need the copy-code button")
+    button = buttons[0]
+    params = button.get("parameters") or []
+    if (
+        button.get("sub_type") != "url"
+        or str(button.get("index")) != "0"
+        or len(params) != 1
+        or (params[0] or {}).get("text") != code
+    ):
+        raise GraphError(
+            132000, "The copy-code button (url, index 0) must carry the same code"
+        )
+    return code
+
+
+def _validate_template(
+    template: Any,
+    templates: dict[tuple[str, str], int],
+    auth_templates: frozenset[tuple[str, str]] = frozenset(),
+) -> None:
     if not isinstance(template, dict):
         raise _invalid("template must be an object")
     name = template.get("name")
     language = (template.get("language") or {}).get("code")
+    if (str(name), str(language)) in auth_templates:
+        authentication_code(template)
+        return
     expected = templates.get((str(name), str(language)))
     if expected is None:
         raise GraphError(
@@ -179,7 +218,9 @@ def _validate_template(template: Any, templates: dict[tuple[str, str], int]) -> 
 
 
 def validate_message(
-    payload: Any, templates: dict[tuple[str, str], int] | None = None
+    payload: Any,
+    templates: dict[tuple[str, str], int] | None = None,
+    auth_templates: frozenset[tuple[str, str]] = frozenset(),
 ) -> str:
     """Raise what the Graph API answers to an invalid message; return its type."""
     if not isinstance(payload, dict):
@@ -207,7 +248,7 @@ def validate_message(
         else:
             raise _invalid("interactive type must be 'button' or 'list' here")
     elif kind == "template":
-        _validate_template(payload.get("template"), templates or {})
+        _validate_template(payload.get("template"), templates or {}, auth_templates)
     else:
         raise _invalid(f"unsupported message type {kind!r}")
     return str(kind)
@@ -221,6 +262,7 @@ class FakeWhatsAppApi(FakeProvider[str]):
         access_token: str,
         phone_number_id: str,
         templates: dict[tuple[str, str], int] | None = None,
+        auth_templates: frozenset[tuple[str, str]] = frozenset(),
     ) -> None:
         super().__init__(
             [
@@ -234,6 +276,7 @@ class FakeWhatsAppApi(FakeProvider[str]):
         self.access_token = access_token
         self.phone_number_id = phone_number_id
         self.templates = templates or {}
+        self.auth_templates = auth_templates
         self.last_customer_message: dict[str, datetime] = {}
 
     # --- what tests do and read -------------------------------------------------------
@@ -264,6 +307,16 @@ class FakeWhatsAppApi(FakeProvider[str]):
     def texts_to(self, recipient: str) -> list[str]:
         """What the participant saw, one string per accepted message."""
         return [visible_text(p) for p in self.accepted_to(recipient)]
+
+    def codes_sent_to(self, wa_id: str) -> list[str]:
+        """The one-time codes accepted for ``wa_id``, oldest first."""
+        return [
+            authentication_code(p["template"])
+            for p in self.accepted_to(wa_id)
+            if p.get("type") == "template"
+            and (p["template"]["name"], p["template"]["language"]["code"])
+            in self.auth_templates
+        ]
 
     def _accepted(self, wa_id: str) -> list[Call]:
         return [
@@ -305,7 +358,7 @@ class FakeWhatsAppApi(FakeProvider[str]):
                 subcode=33,
                 kind="GraphMethodException",
             )
-        kind = validate_message(payload, self.templates)
+        kind = validate_message(payload, self.templates, self.auth_templates)
         self.raise_injected(call)
         if kind != "template":
             with self._lock:

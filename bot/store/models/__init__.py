@@ -15,7 +15,13 @@ from bot.store.models.conversations import (
     RateWindow,
 )
 from bot.store.models.handoff import Handoff
-from bot.store.models.resignation import Consent, RegistryParticipant, VerificationLock
+from bot.store.models.resignation import (
+    Consent,
+    RegistryParticipant,
+    SharedContact,
+    VerificationCode,
+    VerificationLock,
+)
 from bot.store.models.staff import (
     AuditEntry,
     InternalNote,
@@ -39,12 +45,14 @@ __all__ = [
     "MessageSecret",
     "RateWindow",
     "RegistryParticipant",
+    "SharedContact",
     "Staff",
     "StaffMessage",
     "StaffSession",
     "Ticket",
     "TicketStatusChange",
     "UtcDateTime",
+    "VerificationCode",
     "VerificationLock",
     "utcnow",
 ]

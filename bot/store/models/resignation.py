@@ -34,6 +34,9 @@ class RegistryParticipant(Base):
     pending_claim: Mapped[str | None] = mapped_column(String(32))
     registered_office: Mapped[str | None] = mapped_column(String(64))
     employer: Mapped[str | None] = mapped_column(String(200))
+    # The registered phone number: possession of it verifies the participant.
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    phone_ciphertext: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -52,7 +55,11 @@ class Consent(Base):
 
 
 class VerificationLock(Base):
-    """Failed identity checks per conversation, in the store for every process."""
+    """Failed identity checks per counter key, in the store for every process.
+
+    ``sender_id`` holds the key: a sender (``telegram:123``) or a participant
+    (``nik:<keyed hash>``), so a lock holds across conversations.
+    """
 
     __tablename__ = "verification_locks"
 
@@ -62,3 +69,40 @@ class VerificationLock(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VerificationCode(Base):
+    """A one-time code sent to a registered number: only its keyed hash is kept.
+
+    ``delivered`` is false for a challenge whose code went nowhere (no such
+    participant, other data differs): it is answered exactly like a real one.
+    """
+
+    __tablename__ = "verification_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(96), index=True)
+    participant_hash: Mapped[str] = mapped_column(String(64), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    salt: Mapped[str] = mapped_column(String(32))
+    delivered: Mapped[bool] = mapped_column(Boolean, default=False)
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SharedContact(Base):
+    """A phone number a Telegram participant shared with the contact button.
+
+    Written by the gateway, which saw the contact's ``user_id``; read by the action
+    server. Only the number's keyed hash is kept, never the number.
+    """
+
+    __tablename__ = "shared_contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(96), index=True)
+    phone_hash: Mapped[str] = mapped_column(String(64))
+    own: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -45,6 +45,7 @@ def test_demo_registry_finds_by_nik_and_keeps_no_plain_nik(
     assert found.full_name == "Sutrisno Wibowo"
     assert found.birth_date == date(1971, 3, 12)
     assert found.programs == ("JKK", "JKM", "JHT")
+    assert found.phone == "6281325550101"  # the registered number, for possession
     assert registry.find("3309041203719999") is None
     with db.session() as session:
         rows = session.scalars(select(RegistryParticipant)).all()
@@ -55,6 +56,7 @@ def test_demo_registry_finds_by_nik_and_keeps_no_plain_nik(
     for record in read_csv(CSV):
         assert record.nik.encode() not in raw
         assert record.kpj is not None and record.kpj.encode() not in raw
+        assert record.phone is not None and record.phone.encode() not in raw
 
 
 # --- the HTTP client ------------------------------------------------------------------
