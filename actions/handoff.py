@@ -69,6 +69,25 @@ def open_in_store(
         return handoff.id
 
 
+async def hand_over(
+    dispatcher: CollectingDispatcher, sender_id: str, reason: str
+) -> None:
+    """Open the handoff and say who answers and when, inside the current action.
+
+    Actions that end in a handoff call this instead of a follow-up action, so the
+    turn ends with their own rule and nothing is predicted after the handoff
+    message (no fallback can follow it).
+    """
+    try:
+        await asyncio.to_thread(open_in_store, sender_id, reason)
+    except SQLAlchemyError:
+        logger.exception("could not open a handoff")
+        # Never a dead end: the contact centre still answers.
+        dispatcher.utter_message(response="utter_human_contact_center")
+        return
+    dispatcher.utter_message(**handoff_message(supervisor_only=False))
+
+
 class ActionHandoff(Action):
     """Opens a handoff for the reason in ``handoff_reason`` (default: they asked)."""
 
@@ -79,15 +98,7 @@ class ActionHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         reason = tracker.get_slot("handoff_reason") or handoffs.REASON_ASKED
-        try:
-            await asyncio.to_thread(open_in_store, tracker.sender_id, str(reason))
-        except SQLAlchemyError:
-            logger.exception("could not open a handoff")
-            # Never a dead end: the contact centre still answers.
-            dispatcher.utter_message(response="utter_human_contact_center")
-            return [SlotSet("handoff_reason", None)]
-        message = handoff_message(supervisor_only=False)
-        dispatcher.utter_message(**message)
+        await hand_over(dispatcher, tracker.sender_id, str(reason))
         return [SlotSet("handoff_reason", None)]
 
 

@@ -8,12 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import runtime
+from actions.handoff import hand_over
 from actions.resign.decision import say_decision, verified_record
 from actions.resign.services import conversation, services, today
 from actions.resign.slots import (
@@ -42,21 +43,26 @@ HANDOFF_REASONS = {
     Outcome.PENDING_CLAIM.value: "pending_claim",
     Outcome.DECEASED.value: "deceased",
 }
+# Reasons the participant may rather settle another way: a person is offered only.
+OFFER_ONLY = frozenset({"verification_locked", "registry_unavailable"})
 
 
-def handoff_events(reason: str) -> list[EventType]:
-    """The one exit to a person.
+async def to_a_person(
+    dispatcher: CollectingDispatcher, sender_id: str, reason: str
+) -> None:
+    """The one exit to a person, said within this action (nothing follows it).
 
     A pending claim or a deceased participant is a case only staff can finish
     (PRODUCT.md §4): the conversation goes to them with its reason. A locked
     verification or a registry outage gets an offer (§3.1): the participant may
     rather call 175 or try again later, and the lock must still hold if they do.
     """
-    if reason in ("verification_locked", "registry_unavailable"):
+    if reason in OFFER_ONLY:
         logger.info("handoff offered: %s", reason)
-        return [FollowupAction("utter_handoff_offer")]
+        dispatcher.utter_message(response="utter_handoff_offer")
+        return
     logger.info("handing off: %s", reason)
-    return [SlotSet("handoff_reason", reason), FollowupAction("action_handoff")]
+    await hand_over(dispatcher, sender_id, reason)
 
 
 class ActionResignFinish(Action):
@@ -74,7 +80,9 @@ class ActionResignFinish(Action):
             return forget_all()
         outcome = slots[OUTCOME]
         if outcome in HANDOFF_REASONS:
-            return [*forget_all(), *handoff_events(HANDOFF_REASONS[outcome])]
+            reason = HANDOFF_REASONS[outcome]
+            await to_a_person(dispatcher, tracker.sender_id, reason)
+            return forget_all()
         if outcome != Outcome.ELIGIBLE.value:
             return forget_all()  # the outcome and its route were said at the decision
         if slots[CONFIRM] is not True:

@@ -1,0 +1,67 @@
+"""A hand-off or its offer ends the turn: said inside the action, nothing follows.
+
+A follow-up action after the form used to leave Rasa to predict what comes after the
+hand-off message, and it predicted the fallback ("belum paham").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import handoff
+from actions.resign.filing import ActionResignFinish
+from actions.resign.slots import CONSENT, LOCKED, OUTCOME, REGISTRY_DOWN
+
+
+def _tracker(slots: dict[str, Any]) -> Tracker:
+    return Tracker("telegram:42", slots, {}, [], False, None, None, "resign_form")
+
+
+async def _finish(slots: dict[str, Any]) -> tuple[list[Any], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionResignFinish().run(dispatcher, _tracker(slots), {})
+    return events, dispatcher.messages
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    calls: list[tuple[str, str]] = []
+
+    def fake_open(sender_id: str, reason: str, **_: Any) -> int:
+        calls.append((sender_id, reason))
+        return 1
+
+    monkeypatch.setattr(handoff, "open_in_store", fake_open)
+    monkeypatch.setattr(
+        handoff,
+        "handoff_message",
+        lambda supervisor_only: {"response": "utter_handoff_in_hours", "who": "x"},
+    )
+    return calls
+
+
+@pytest.mark.parametrize("outcome", [LOCKED, REGISTRY_DOWN])
+async def test_a_lock_or_outage_offers_a_person_and_nothing_follows(
+    outcome: str, opened: list[tuple[str, str]]
+) -> None:
+    events, messages = await _finish({CONSENT: True, OUTCOME: outcome})
+    assert [m["response"] for m in messages] == ["utter_handoff_offer"]
+    assert opened == []  # only offered: the participant may call 175 instead
+    assert all(e["event"] == "slot" for e in events), events
+
+
+@pytest.mark.parametrize(
+    ("outcome", "reason"),
+    [("DECEASED", "deceased"), ("PENDING_CLAIM", "pending_claim")],
+)
+async def test_a_case_for_staff_is_handed_off_within_the_action(
+    outcome: str, reason: str, opened: list[tuple[str, str]]
+) -> None:
+    events, messages = await _finish({CONSENT: True, OUTCOME: outcome})
+    assert opened == [("telegram:42", reason)]
+    assert [m["response"] for m in messages] == ["utter_handoff_in_hours"]
+    assert all(e["event"] == "slot" for e in events), events
