@@ -27,7 +27,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup env run test lint types unit validate train stories integration browser bench lock clean nlu-check
+.PHONY: help setup env run run-cluster test lint types unit validate train stories integration browser bench lock clean nlu-check test-reliability
 
 help:
 	@echo "make run    start Rasa, the action server and the gateway on 127.0.0.1 (web chat: http://127.0.0.1:8000)"
@@ -62,6 +62,16 @@ $(SPACY_PIPELINE): scripts/build_spacy_pipeline.py .venv-rasa/.synced
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; \
+	fi
+	touch $@
+
+# Debian's nginx, the load balancer of `make run-cluster` and the reliability tests.
+# It runs as our own process with a generated config under var/, never as the system
+# service (the package's own service is not needed and is not started by us).
+.nginx:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; fi; \
 	fi
 	touch $@
 
@@ -110,12 +120,17 @@ nlu-check: $(MODEL)
 integration: env $(MODEL)
 	$(PY) -m pytest tests/integration -q
 
+# A whole cluster (scripts/cluster: nginx, 2 Rasa, 2 action servers, 2 gateways) on
+# loopback, with failures injected; each test prints its figures (FIGURES lines).
+test-reliability: env .nginx $(MODEL)
+	$(PY) -m pytest tests/reliability -q -s
+
 # The staff console in Debian's Chromium (Playwright); screenshots in test-artifacts/.
 browser: env .chromium $(MODEL)
 	@mkdir -p test-artifacts
 	$(PY) -m pytest tests/browser -q
 
-test: setup lint types unit validate train nlu-check stories integration browser
+test: setup lint types unit validate train nlu-check stories integration test-reliability browser
 
 # --- run --------------------------------------------------------------------------
 
@@ -130,3 +145,10 @@ clean:
 # NLU: our pipeline vs Rasa's stock one on the same data, held-out set (~10 min).
 bench: env
 	nice $(PY) scripts/bench_nlu.py
+
+# --- several of each ----------------------------------------------------------------
+
+# Two Rasa servers, two action servers and two gateways behind nginx, on the local
+# PostgreSQL (database bpu_cluster) and Redis (README: Deployment). Ctrl-C stops all.
+run-cluster: env .nginx $(MODEL)
+	$(PY) -m scripts.cluster

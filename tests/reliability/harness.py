@@ -1,0 +1,171 @@
+"""A whole cluster on loopback for the reliability tests and the cluster benchmark.
+
+The same plan and supervisor as ``make run-cluster`` (scripts/cluster): nginx, two
+Rasa servers, two action servers and two gateways as real processes, on a fresh
+PostgreSQL database of the session's own (reached through a TCP proxy the tests can
+cut) and the machine's Redis (locks under a key prefix of the session's own), with
+fake Telegram and WhatsApp APIs. PostgreSQL and Redis are required when CI=true;
+elsewhere their absence skips with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import redis
+
+from bot.store.db import Database
+from scripts.cluster import deploy, endpoints, nginx
+from scripts.cluster.plan import ClusterPlan, Ports, instance_specs
+from scripts.cluster.supervisor import Supervisor
+from tests.fakes.gateway import WA_PHONE_ID, WA_TEMPLATE, WA_TOKEN
+from tests.fakes.tcp_proxy import TcpProxy
+from tests.fakes.telegram_api import FakeTelegramApi
+from tests.fakes.whatsapp_api import FakeWhatsAppApi
+from tests.integration.conftest import BOT_TOKEN, WEBHOOK_SECRET, gateway_env
+from tests.integration.processes import TEST_DATA_KEY, postgres_database, run_cli
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Settings of the stores and of Rasa come from the plan, not from here.
+PLAN_OWNED = ("DATABASE_URL", "RASA_URL", "BPU_VAR_DIR")
+
+
+def _require(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (required when CI=true)")
+    pytest.skip(reason)
+
+
+def _require_redis() -> None:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping()
+    except redis.RedisError as exc:
+        _require(f"Redis not reachable at {REDIS_URL}: {exc}")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def free_ports() -> Ports:
+    """A block of 40 ports nothing listens on, for nginx and every instance."""
+    for _ in range(50):
+        base = 20_000 + (uuid.uuid4().int % 400) * 100
+        if all(_port_free(base + offset) for offset in range(40)):
+            return Ports(base, base + 1, base + 2, base + 10, base + 20, base + 30)
+    raise RuntimeError("no free block of ports on 127.0.0.1")
+
+
+@dataclass
+class Cluster:
+    """The running cluster and what the tests drive and read."""
+
+    plan: ClusterPlan
+    supervisor: Supervisor
+    telegram: FakeTelegramApi
+    whatsapp: FakeWhatsAppApi
+    postgres: TcpProxy
+    # The database without the proxy, for the tests' own reads.
+    direct_database_url: str
+
+    def gateway_url(self, index: int | None) -> str:
+        """One gateway directly (0, 1, ...), or nginx's public listener (None)."""
+        if index is None:
+            return self.plan.public_url
+        return f"http://127.0.0.1:{self.plan.gateway_ports()[index]}"
+
+    def post_update(
+        self,
+        update: dict[str, Any],
+        gateway: int | None = None,
+        secret: str | None = WEBHOOK_SECRET,
+        timeout: float = 30.0,
+    ) -> httpx.Response:
+        """POST an Update to a gateway's Telegram webhook as the Bot API would."""
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        return httpx.post(
+            f"{self.gateway_url(gateway)}/telegram/webhook",
+            json=update,
+            headers=headers,
+            timeout=timeout,
+        )
+
+    def tickets(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = run_cli(
+            ["tickets", "list", "--json"], self.direct_database_url
+        )
+        return items
+
+    def database(self) -> Database:
+        return Database(self.direct_database_url)
+
+
+def _proxied(database_url: str, proxy: TcpProxy) -> str:
+    parts = urlsplit(database_url)
+    return parts._replace(netloc=f"127.0.0.1:{proxy.port}").geturl()
+
+
+def _plan(database_url: str, var_dir: Path, app_env: dict[str, str]) -> ClusterPlan:
+    return ClusterPlan(
+        var_dir=var_dir,
+        database_url=database_url,
+        redis_url=REDIS_URL,
+        data_key=TEST_DATA_KEY,
+        rasa_token=uuid.uuid4().hex,
+        ports=free_ports(),
+        app_env=app_env,
+        rasa_start_timeout=float(os.environ.get("RASA_START_TIMEOUT", "600")),
+    )
+
+
+def figures(test: str, **numbers: int | float | str) -> None:
+    """Print a test's figures on one line, for the closing note."""
+    shown = " ".join(f"{name}={value}" for name, value in numbers.items())
+    print(f"\nFIGURES {test}: {shown}", flush=True)
+
+
+@contextmanager
+def running_cluster(
+    var_dir: Path, rasa_count: int = 2, rasa_workers: int = 1
+) -> Iterator[Cluster]:
+    """Start a cluster on a fresh database; stop it and drop the database after."""
+    _require_redis()
+    telegram = FakeTelegramApi(BOT_TOKEN)
+    whatsapp = FakeWhatsAppApi(WA_TOKEN, WA_PHONE_ID, {WA_TEMPLATE: 1})
+    with (
+        postgres_database() as direct_url,
+        telegram.serve() as telegram_server,
+        whatsapp.serve() as whatsapp_server,
+    ):
+        parts = urlsplit(direct_url)
+        proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432).start()
+        env = gateway_env(
+            direct_url, "", telegram_server.url, var_dir, whatsapp_server.url
+        )
+        app_env = {k: v for k, v in env.items() if k not in PLAN_OWNED}
+        plan = replace(
+            _plan(_proxied(direct_url, proxy), var_dir, app_env),
+            rasa_count=rasa_count,
+            rasa_workers=rasa_workers,
+        )
+        deploy.run_once(plan, (["db", "upgrade"], ["seed-demo", "--if-empty"]))
+        rasa_endpoints = endpoints.write(plan, f"bputest{uuid.uuid4().hex[:8]}")
+        specs = [nginx.nginx_spec(plan), *instance_specs(plan, rasa_endpoints)]
+        supervisor = Supervisor(specs, plan.log_dir)
+        try:
+            supervisor.start()
+            yield Cluster(plan, supervisor, telegram, whatsapp, proxy, direct_url)
+        finally:
+            supervisor.stop()
+            proxy.stop()
