@@ -17,6 +17,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+from starlette.responses import JSONResponse
+
 from bot.core.texts import label
 from bot.gateway import callback_keys
 from bot.gateway.channels.rendering.common import (
@@ -36,6 +39,24 @@ MEDIA_KINDS = frozenset(
 )
 # Seconds ``stop`` waits for turns still being answered.
 DRAIN_SECONDS = 15.0
+# What the store raises when it cannot be reached (refused, reset, timed out), as
+# opposed to refusing one message (a constraint) or a bug.
+STORE_DOWN = (OperationalError, InterfaceError)
+# Seconds a provider is asked to wait before delivering again (Retry-After).
+RETRY_AFTER_SECONDS = 5
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached: nothing was acknowledged, deliver again later."""
+
+
+def store_unavailable() -> JSONResponse:
+    """A webhook's answer when nothing could be recorded: deliver again later."""
+    return JSONResponse(
+        {"error": "store unavailable, deliver again later"},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 def media_label(kind: str | None) -> str:
@@ -97,14 +118,24 @@ class Channel:
     async def accept(self, messages: Iterable[Incoming]) -> list[Turn]:
         """Record ``messages`` in order; the turns to answer (no duplicates).
 
-        Called before the provider is acknowledged. A message that cannot be
-        recorded is logged and skipped: the provider still gets its 2xx, because
-        an error would make it redeliver again and again.
+        Called before the provider is acknowledged. When the store cannot be
+        reached, ``StoreUnavailable``: the webhook answers 503 and the provider
+        delivers again later, so no acknowledged message is lost (the ones of a
+        batch recorded before come back as duplicates). A message the store
+        refuses is logged and skipped: the provider still gets its 2xx, because
+        an error would make it redeliver the same refusal again and again.
         """
         turns = []
         for incoming in messages:
             try:
                 inbound = await self.record(incoming)
+            except STORE_DOWN as exc:
+                logger.warning(
+                    "store unreachable: %s message %s not acknowledged",
+                    self.name,
+                    incoming.provider_message_id,
+                )
+                raise StoreUnavailable(str(exc)) from exc
             except Exception:
                 logger.exception(
                     "%s message %s could not be recorded",

@@ -30,7 +30,14 @@ from telegram.ext import ExtBot, Updater
 from telegram.request import HTTPXRequest
 
 from bot.core.settings import TelegramSettings
-from bot.gateway.channels.base import Channel, Incoming, Turn, media_label
+from bot.gateway.channels.base import (
+    Channel,
+    Incoming,
+    StoreUnavailable,
+    Turn,
+    media_label,
+    store_unavailable,
+)
 from bot.gateway.channels.rendering import telegram as rendering
 from bot.gateway.channels.telegram_rate import BoundedRateLimiter
 from bot.gateway.dialogue import Dialogue
@@ -190,7 +197,11 @@ class TelegramChannel(Channel):
         if update is None:
             logger.warning("authentic Telegram webhook with a malformed update ignored")
             return JSONResponse({"ok": True, "ignored": "malformed update"})
-        self.answer(await self._accept_update(update))
+        try:
+            turns = await self._accept_update(update)
+        except StoreUnavailable:
+            return store_unavailable()
+        self.answer(turns)
         return JSONResponse({"ok": True})
 
     async def _consume(self, queue: asyncio.Queue[object]) -> None:
@@ -200,6 +211,9 @@ class TelegramChannel(Channel):
             try:
                 if isinstance(update, Update):
                     self.answer(await self._accept_update(update))
+            except StoreUnavailable:
+                # Polled updates are confirmed by the next getUpdates offset.
+                logger.error("Telegram update %s lost: store unreachable", update)
             finally:
                 queue.task_done()
 

@@ -2,8 +2,9 @@
 
 Every ``POST`` is checked against ``X-Hub-Signature-256`` (HMAC-SHA256 of the raw
 body with the app secret, compared in constant time) before anything is parsed.
-Once a request is authentic it is always acknowledged with 200: a failure is logged
-and handled here, never answered with an error that makes Meta redeliver.
+Once a request is authentic it is acknowledged with 200: a failure is logged and
+handled here, never answered with an error that makes Meta redeliver, except when
+the store cannot be reached (503: nothing was recorded, Meta delivers it again).
 The Graph API is reached through ``WHATSAPP_API_BASE_URL`` so tests run a fake on
 loopback.
 """
@@ -25,7 +26,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.core.settings import WhatsAppSettings
-from bot.gateway.channels.base import Channel, Incoming, media_label
+from bot.gateway.channels.base import (
+    Channel,
+    Incoming,
+    StoreUnavailable,
+    media_label,
+    store_unavailable,
+)
 from bot.gateway.channels.rendering import whatsapp as rendering
 from bot.gateway.dialogue import Dialogue
 from bot.messaging.conversations import ConversationKey
@@ -229,7 +236,11 @@ class WhatsAppChannel(Channel):
                 await asyncio.to_thread(self._record_status, status)
             except Exception:
                 logger.exception("WhatsApp status could not be recorded")
-        self.answer(await self.accept(messages))
+        try:
+            turns = await self.accept(messages)
+        except StoreUnavailable:
+            return store_unavailable()
+        self.answer(turns)
         return JSONResponse({"ok": True})
 
     def _record_status(self, status: WaStatus) -> None:
