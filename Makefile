@@ -27,12 +27,13 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup env run run-cluster test lint types unit validate train stories integration browser bench lock clean nlu-check test-reliability
+.PHONY: help setup env run run-cluster test lint types unit validate train stories integration browser bench lock clean nlu-check test-reliability bench-cluster
 
 help:
 	@echo "make run    start Rasa, the action server and the gateway on 127.0.0.1 (web chat: http://127.0.0.1:8000)"
 	@echo "make test   set up, lint, type-check, unit tests, rasa data validate, train, NLU floor, story tests, integration and browser tests"
 	@echo "make bench  NLU report against a stock Rasa configuration (var/bench/nlu.json)"
+	@echo "make run-cluster  2 Rasa servers, 2 action servers, 2 gateways behind nginx (PostgreSQL, Redis)"
 
 # --- set-up -----------------------------------------------------------------------
 
@@ -141,6 +142,11 @@ clean:
 	rm -rf .venv .venv-rasa build models var/results var/test-logs .rasa .chromium
 
 # --- bench ------------------------------------------------------------------------
+
+# Rasa's SANIC_WORKERS=2 against two Rasa processes behind nginx, 10 participants at
+# once through the cluster (var/bench/cluster.json; README: Deployment).
+bench-cluster: env .nginx $(MODEL)
+	$(PY) -m tests.reliability.bench_cluster
 
 # NLU: our pipeline vs Rasa's stock one on the same data, held-out set (~10 min).
 bench: env

@@ -17,6 +17,7 @@ from pathlib import Path
 from scripts.cluster.plan import ClusterPlan, ProcessSpec
 
 NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
+GATEWAY_RETRY = "error timeout http_502 non_idempotent"
 
 
 def find_nginx() -> str:
@@ -35,9 +36,13 @@ def _upstream(name: str, ports: list[int]) -> str:
     return f"  upstream {name} {{\n{servers}\n    keepalive 16;\n  }}\n"
 
 
-def _server(port: int, upstream: str, read_timeout: int, retry: str) -> str:
+def _server(
+    plan: ClusterPlan, port: int, upstream: str, read_timeout: int, retry: str
+) -> str:
+    log = plan.log_dir / f"nginx-{upstream}.log"
     return f"""  server {{
     listen 127.0.0.1:{port};
+    access_log {log} upstreams;
     location = /nginx-health {{ return 200 "ok\\n"; }}
     location / {{
       proxy_pass http://{upstream};
@@ -70,15 +75,17 @@ pid {var / "nginx.pid"};
 error_log {plan.log_dir / "nginx-error.log"} warn;
 events {{ worker_connections 1024; }}
 http {{
-  access_log {plan.log_dir / "nginx-access.log"};
+  # Which instance answered each request, and how long it took.
+  log_format upstreams '$time_iso8601 "$request" $status $upstream_addr '
+                       '$upstream_status $request_time';
 {temp_paths}
   client_max_body_size 1m;
 {_upstream("gateways", plan.gateway_ports())}\
 {_upstream("rasa_servers", plan.rasa_ports())}\
 {_upstream("action_servers", plan.actions_ports())}\
-{_server(ports.public, "gateways", 60, "error timeout http_502 non_idempotent")}\
-{_server(ports.rasa, "rasa_servers", 60, "error")}\
-{_server(ports.actions, "action_servers", 60, "error")}\
+{_server(plan, ports.public, "gateways", 60, GATEWAY_RETRY)}\
+{_server(plan, ports.rasa, "rasa_servers", 60, "error")}\
+{_server(plan, ports.actions, "action_servers", 60, "error")}\
 }}
 """
 

@@ -11,6 +11,7 @@ elsewhere their absence skips with the reason.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import uuid
 from collections.abc import Iterator
@@ -109,6 +110,17 @@ class Cluster:
 
     def database(self) -> Database:
         return Database(self.direct_database_url)
+
+    def last_rasa_server(self) -> str:
+        """The Rasa instance that answered the last turn (from nginx's log)."""
+        log = self.plan.log_dir / "nginx-rasa_servers.log"
+        turns = [
+            line for line in log.read_text().splitlines() if "/webhooks/rest/" in line
+        ]
+        assert turns, "nginx logged no Rasa turn"
+        # After a retry nginx lists every instance it tried; the last one answered.
+        port = int(re.findall(r"127\.0\.0\.1:(\d+)", turns[-1])[-1])
+        return f"rasa-{port - self.plan.ports.first_rasa + 1}"
 
 
 def _proxied(database_url: str, proxy: TcpProxy) -> str:

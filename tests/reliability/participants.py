@@ -35,6 +35,13 @@ COMPLAINT = (
     ("2", 3),  # identitas tidak perlu dirahasiakan
 )
 EXPECTED_REPLIES = sum(count for _, count in COMPLAINT)
+# What the bot asks last after each of the first four messages, in order.
+QUESTIONS = (
+    "Apa akibatnya",
+    "mencoba cara lain",
+    "boleh juga menelepon",
+    "perlu dirahasiakan",
+)
 
 
 @dataclass
