@@ -18,6 +18,9 @@ from scripts.cluster.plan import ClusterPlan, ProcessSpec
 
 NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
 GATEWAY_RETRY = "error timeout http_502 non_idempotent"
+# Seconds nginx waits for an answer: longer than any client's own time-out
+# (the gateways' RASA_TIMEOUT_SECONDS), so the client decides, not nginx.
+READ_TIMEOUT = 300
 
 
 def find_nginx() -> str:
@@ -40,9 +43,14 @@ def _server(
     plan: ClusterPlan, port: int, upstream: str, read_timeout: int, retry: str
 ) -> str:
     log = plan.log_dir / f"nginx-{upstream}.log"
+    # The public listener takes webhooks (1 MB at most, like the gateways); Rasa
+    # sends the action servers whole trackers, which grow with a conversation.
+    body = "1m" if port == plan.ports.public else "32m"
     return f"""  server {{
     listen 127.0.0.1:{port};
     access_log {log} upstreams;
+    client_max_body_size {body};
+    client_body_buffer_size {body};
     location = /nginx-health {{ return 200 "ok\\n"; }}
     location / {{
       proxy_pass http://{upstream};
@@ -79,13 +87,16 @@ http {{
   log_format upstreams '$time_iso8601 "$request" $status $upstream_addr '
                        '$upstream_status $request_time';
 {temp_paths}
-  client_max_body_size 1m;
+  # Bodies stay in memory and responses are passed on as they come, so no worker
+  # writes temporary files (a root master runs its workers as another user,
+  # who could not write under var/).
+  proxy_max_temp_file_size 0;
 {_upstream("gateways", plan.gateway_ports())}\
 {_upstream("rasa_servers", plan.rasa_ports())}\
 {_upstream("action_servers", plan.actions_ports())}\
-{_server(plan, ports.public, "gateways", 60, GATEWAY_RETRY)}\
-{_server(plan, ports.rasa, "rasa_servers", 60, "error")}\
-{_server(plan, ports.actions, "action_servers", 60, "error")}\
+{_server(plan, ports.public, "gateways", READ_TIMEOUT, GATEWAY_RETRY)}\
+{_server(plan, ports.rasa, "rasa_servers", READ_TIMEOUT, "error")}\
+{_server(plan, ports.actions, "action_servers", READ_TIMEOUT, "error")}\
 }}
 """
 

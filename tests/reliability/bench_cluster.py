@@ -26,10 +26,10 @@ from tests.reliability.participants import COMPLAINT, crowd, file_complaint, per
 
 PARTICIPANTS = 10
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
-SETUPS = (
-    ("two Rasa processes (1 worker each)", 2, 1),
-    ("one Rasa process, SANIC_WORKERS=2", 1, 2),
-)
+SETUPS = {
+    "processes": ("two Rasa processes (1 worker each)", 2, 1),
+    "workers": ("one Rasa process, SANIC_WORKERS=2", 1, 2),
+}
 
 
 def measure(label: str, rasa_count: int, workers: int) -> dict[str, Any]:
@@ -61,30 +61,31 @@ def measure(label: str, rasa_count: int, workers: int) -> dict[str, Any]:
     }
 
 
-def main() -> int:
-    load = os.getloadavg()
-    results = [measure(*setup) for setup in SETUPS]
-    report = {
-        "load_average_before": [round(x, 2) for x in load],
-        "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        "cpus": os.cpu_count(),
-        "results": results,
-    }
+def main(argv: list[str]) -> int:
+    """Measure the setups named in ``argv`` (default both); merge into the JSON."""
     out = ROOT / "var" / "bench" / "cluster.json"
+    previous = json.loads(out.read_text()) if out.exists() else {}
+    results = {row["name"]: row for row in previous.get("results", [])}
+    for name in argv or list(SETUPS):
+        load = os.getloadavg()
+        row = {"name": name, **measure(*SETUPS[name])}
+        row["load_average_before"] = [round(x, 2) for x in load]
+        row["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+        results[name] = row
+    rows = list(results.values())
     out.parent.mkdir(parents=True, exist_ok=True)
+    report = {"cpus": os.cpu_count(), "results": rows}
     out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(f"\n{'setup':<40} {'turns/s':>8} {'p50 s':>7} {'p95 s':>7} {'errors':>7}")
-    for row in results:
+    for row in rows:
         print(
             f"{row['setup']:<40} {row['turns_per_second']:>8} {row['p50_s']:>7} "
-            f"{row['p95_s']:>7} {row['errors']:>7}"
+            f"{row['p95_s']:>7} {row['errors']:>7}  load average "
+            f"{row['load_average_before']} -> {row['load_average_after']}"
         )
-    print(
-        f"load average before/after: {report['load_average_before']} / "
-        f"{report['load_average_after']} on {report['cpus']} CPUs; {out}"
-    )
+    print(f"{os.cpu_count()} CPUs; {out}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -37,6 +37,7 @@ from tests.integration.conftest import BOT_TOKEN, WEBHOOK_SECRET, gateway_env
 from tests.integration.processes import TEST_DATA_KEY, postgres_database, run_cli
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+RASA_TIMEOUT_SECONDS = "120"
 # Settings of the stores and of Rasa come from the plan, not from here.
 PLAN_OWNED = ("DATABASE_URL", "RASA_URL", "BPU_VAR_DIR")
 
@@ -166,6 +167,9 @@ def running_cluster(
             direct_url, "", telegram_server.url, var_dir, whatsapp_server.url
         )
         app_env = {k: v for k, v in env.items() if k not in PLAN_OWNED}
+        # 50 participants at once on a small shared machine make slow turns: a
+        # turn cut short by the gateway's time-out would be an outage notice.
+        app_env["RASA_TIMEOUT_SECONDS"] = RASA_TIMEOUT_SECONDS
         plan = replace(
             _plan(_proxied(direct_url, proxy), var_dir, app_env),
             rasa_count=rasa_count,
