@@ -107,10 +107,11 @@ unit: env
 validate: env
 	$(RASA_PY) scripts/validate_rasa_data.py
 
-stories: $(MODEL)
-	@mkdir -p var/results
-	$(RASA) test core --model $(MODEL) --stories tests/stories \
-	  --fail-on-prediction-errors --out var/results/stories
+# Every test story end to end (tests/e2e): Rasa and the action server run on loopback
+# on a fresh store with the demo registry; Rasa reads each `user:` text and the actions
+# really run, and the tracker must show the story's intents, actions and slots.
+stories: env $(MODEL)
+	$(PY) -m pytest tests/e2e -q
 
 # The held-out NLU set (tests/nlu/heldout.yml) against the trained model, with a floor:
 # a data change that breaks understanding fails here (scripts/nlu_eval.py).

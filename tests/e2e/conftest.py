@@ -1,0 +1,118 @@
+"""Rasa and the action server on loopback, on a fresh store, for the story runner.
+
+The store is a temporary SQLite file with the demo registry loaded (as
+``seed-demo`` does) and the stories' number tokens stored (``numbers.yml``), so the
+actions find participants and read NIKs exactly as they do behind the gateway.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from bot.core.crypto import DataCipher
+from bot.messaging.identity_tokens import IdentityTokens
+from bot.resignation.registry import SqlRegistry, read_csv
+from bot.store.db import Database
+from bot.store.migrate import upgrade
+from bot.store.models import IdentityToken, utcnow
+from tests.integration.processes import (
+    ROOT,
+    TEST_DATA_KEY,
+    Process,
+    RasaServer,
+    start_action_server,
+    start_rasa,
+)
+
+NUMBERS = Path(__file__).with_name("numbers.yml")
+PARTICIPANTS = ROOT / "bot" / "data" / "participants.csv"
+TURN_TIMEOUT = 60.0
+
+
+def prepare_store(database_url: str) -> IdentityTokens:
+    """Migrate, load the demo registry and the stories' tokens."""
+    upgrade(database_url)
+    db = Database(database_url)
+    cipher = DataCipher(TEST_DATA_KEY)
+    SqlRegistry(db, cipher).load(read_csv(PARTICIPANTS))
+    numbers: dict[str, str] = yaml.safe_load(NUMBERS.read_text(encoding="utf-8"))
+    now = utcnow()
+    with db.session() as session:
+        for token, digits in numbers.items():
+            session.add(
+                IdentityToken(
+                    token=token,
+                    ciphertext=cipher.encrypt(str(digits)),
+                    created_at=now,
+                    expires_at=now + timedelta(days=1),
+                )
+            )
+    return IdentityTokens(db, cipher)
+
+
+@dataclass
+class StoryStack:
+    """A running Rasa server and action server sharing one store."""
+
+    rasa: RasaServer
+    actions: Process
+    tokens: IdentityTokens
+
+    def send(self, sender: str, text: str) -> None:
+        """One participant message through Rasa's REST channel, the whole turn."""
+        response = httpx.post(
+            f"{self.rasa.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=TURN_TIMEOUT,
+        )
+        response.raise_for_status()
+
+    def events(self, sender: str) -> list[dict[str, Any]]:
+        """Every event of ``sender``'s tracker."""
+        response = httpx.get(
+            f"{self.rasa.url}/conversations/{sender}/tracker",
+            params={"include_events": "ALL", "token": self.rasa.token},
+            timeout=TURN_TIMEOUT,
+        )
+        response.raise_for_status()
+        events: list[dict[str, Any]] = response.json().get("events") or []
+        return events
+
+    def resolve(self, token: str) -> str | None:
+        """The number behind a token, from the store the actions use."""
+        return self.tokens.resolve(token)
+
+
+@pytest.fixture(scope="session")
+def story_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoryStack]:
+    var_dir = tmp_path_factory.mktemp("stories-var")
+    database_url = f"sqlite:///{var_dir / 'bpu.sqlite3'}"
+    tokens = prepare_store(database_url)
+    rasa = start_rasa()
+    try:
+        actions = start_action_server(
+            rasa.action_port, database_url, {"BPU_VAR_DIR": str(var_dir)}
+        )
+    except Exception:
+        rasa.process.stop()
+        raise
+    try:
+        yield StoryStack(rasa, actions, tokens)
+    finally:
+        actions.stop()
+        rasa.process.stop()
+
+
+@pytest.fixture
+def sender() -> str:
+    """A fresh conversation for each story (locks and slots never carry over)."""
+    return f"story-{uuid.uuid4().hex[:12]}"
