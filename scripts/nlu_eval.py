@@ -1,10 +1,13 @@
 """Evaluate a trained model on the held-out NLU set (tests/nlu/heldout.yml).
 
 Runs in the Rasa environment: ``.venv-rasa/bin/python scripts/nlu_eval.py MODEL``.
-Reports intent accuracy, macro-F1, per-intent F1, the top confusions, entity F1 for
-nik/kpj/reference/office/datetime/staff_role/payment_app, and a sweep of fallback
-thresholds; with ``--floor`` it fails (exit 1) below the CI floor. The metric
-functions are plain Python so the unit tests can check them.
+Reports intent accuracy, macro-F1, per-intent F1, the top confusions and entity F1
+for nik/kpj/reference/office/datetime/staff_role/payment_app on the held-out set;
+with ``--floor`` it fails (exit 1) below the CI floor. The sweep of fallback
+thresholds runs on the development split (tests/nlu/dev.yml), never on the held-out
+set: a threshold chosen by looking at the held-out set would make its figures
+flatter than the truth. The metric functions are plain Python so the unit tests
+can check them.
 
 Dates are compared by value: the gold span is parsed with bot/parsing/timeparse.py
 at the same moment the model parses it, so "tadi pagi" is judged as a date, not words.
@@ -26,6 +29,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
+DEV = ROOT / "tests" / "nlu" / "dev.yml"
 ENTITIES = (
     "nik",
     "kpj",
@@ -36,10 +40,20 @@ ENTITIES = (
     "payment_app",
 )
 FALLBACK = "nlu_fallback"
-# CI floor (make nlu-check); the bench targets are higher (0.95 / 0.98).
+# CI floor (make nlu-check); the bench targets are higher (0.95 / 0.98). The numbers
+# have a fixed shape (a pattern finds them): 0.95. The learned entities' floors sit a
+# little under what the model reached on the rebuilt held-out set (office 1.0,
+# datetime 0.96, staff_role 0.9 on 2026-12-03), so a data change that breaks them
+# fails here without a retrain's noise failing the build.
 FLOOR_MACRO_F1 = 0.90
-FLOOR_ENTITY_F1 = 0.95
-FLOOR_ENTITIES = ("nik", "kpj", "reference")
+FLOOR_ENTITY_F1 = {
+    "nik": 0.95,
+    "kpj": 0.95,
+    "reference": 0.95,
+    "office": 0.90,
+    "datetime": 0.85,
+    "staff_role": 0.80,
+}
 
 
 @dataclass
@@ -192,16 +206,18 @@ async def _predict(model: Path, examples: list[Example]) -> None:
         )
 
 
-def evaluate(model: Path, heldout: Path = HELDOUT) -> dict[str, Any]:
-    """The whole report for ``model`` on ``heldout``."""
+def evaluate(model: Path, heldout: Path = HELDOUT, dev: Path = DEV) -> dict[str, Any]:
+    """The report for ``model`` on ``heldout``, with the threshold sweep on ``dev``."""
     examples = load_examples(heldout)
-    asyncio.run(_predict(model, examples))
+    tuning = load_examples(dev)
+    asyncio.run(_predict(model, examples + tuning))
     report = intent_report([(e.intent, e.predicted) for e in examples])
     report["entities"] = entity_report(
         (e.entities, e.predicted_entities) for e in examples
     )
+    report["fallback_sweep_set"] = dev.name
     report["fallback_sweep"] = fallback_sweep(
-        examples, [round(0.3 + 0.05 * i, 2) for i in range(11)]
+        tuning, [round(0.3 + 0.05 * i, 2) for i in range(11)]
     )
     report["errors"] = [
         {
@@ -232,10 +248,10 @@ def floor_failures(report: dict[str, Any]) -> list[str]:
     problems = []
     if report["macro_f1"] < FLOOR_MACRO_F1:
         problems.append(f"intent macro-F1 {report['macro_f1']} < {FLOOR_MACRO_F1}")
-    for name in FLOOR_ENTITIES:
+    for name, floor in FLOOR_ENTITY_F1.items():
         score = report["entities"][name]["f1"]
-        if score < FLOOR_ENTITY_F1:
-            problems.append(f"{name} F1 {score} < {FLOOR_ENTITY_F1}")
+        if score < floor:
+            problems.append(f"{name} F1 {score} < {floor}")
     return problems
 
 

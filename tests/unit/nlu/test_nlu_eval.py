@@ -47,14 +47,19 @@ def test_entity_report_counts_values_per_type() -> None:
 
 
 def test_floor_names_what_is_below_it() -> None:
-    report = {
-        "macro_f1": 0.89,
-        "entities": {"nik": {"f1": 1.0}, "kpj": {"f1": 0.9}, "reference": {"f1": 1.0}},
-    }
+    entities = {name: {"f1": 1.0} for name in nlu_eval.ENTITIES}
+    entities["kpj"] = {"f1": 0.9}
+    entities["staff_role"] = {"f1": 0.5}
+    report = {"macro_f1": 0.89, "entities": entities}
     assert nlu_eval.floor_failures(report) == [
         "intent macro-F1 0.89 < 0.9",
         "kpj F1 0.9 < 0.95",
+        "staff_role F1 0.5 < 0.8",
     ]
+
+
+def test_every_learned_entity_has_a_floor() -> None:
+    assert {"office", "datetime", "staff_role"} <= set(nlu_eval.FLOOR_ENTITY_F1)
 
 
 def test_fallback_sweep_separates_right_from_wrong_answers() -> None:
