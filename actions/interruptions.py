@@ -40,6 +40,13 @@ QUESTIONS = frozenset(
 )
 MIN_CONFIDENCE = 0.6
 _DIGIT = re.compile(r"\d")
+# A correction says so: without one of these words (or a named field), a free-text
+# answer the NLU took for a correction is still the answer ("saya minta penjelasan
+# tertulis" is what the participant wants, not "an earlier answer was wrong").
+_CORRECTION_WORD = re.compile(
+    r"\b(salah|keliru|ralat|koreksi|perbaik\w*|ganti|ubah|typo|lepat|kleru)\b",
+    re.IGNORECASE,
+)
 
 
 class Expects(Enum):
@@ -68,6 +75,12 @@ def confident_intent(message: Mapping[str, Any]) -> str | None:
     return str(name) if name else None
 
 
+def says_correction(message: Mapping[str, Any]) -> bool:
+    """Whether the message names a field or uses a word that corrects."""
+    named = any(e.get("entity") == "field" for e in message.get("entities") or [])
+    return named or bool(_CORRECTION_WORD.search(str(message.get("text") or "")))
+
+
 def interrupts(message: Mapping[str, Any], expects: Expects) -> bool:
     """Whether ``message`` says something else than an answer to the question."""
     if pressed(message):
@@ -81,7 +94,7 @@ def interrupts(message: Mapping[str, Any], expects: Expects) -> bool:
     ):
         return False  # numbers answer a number question
     if intent == CORRECTION:
-        return True
+        return expects is not Expects.FREE_TEXT or says_correction(message)
     if intent not in QUESTIONS:
         return False
     if expects is Expects.FREE_TEXT:

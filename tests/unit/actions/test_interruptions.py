@@ -61,6 +61,13 @@ def test_free_text_answers_unless_it_sounds_like_a_question() -> None:
         _message("tagihan gopay gimana?", "ask_stop_bill"), Expects.FREE_TEXT
     )
     assert interrupts(_message("alasannya salah", "correct_value"), Expects.FREE_TEXT)
+
+
+def test_a_free_text_answer_taken_for_a_correction_is_still_the_answer() -> None:
+    wants = _message("Saya minta penjelasan tertulis", "correct_value")
+    assert not interrupts(wants, Expects.FREE_TEXT)
+    assert interrupts(wants, Expects.CHOICE)
+    assert interrupts(_message("ralat yang tadi", "correct_value"), Expects.FREE_TEXT)
     assert not interrupts(_message("sudah tidak kerja", "inform"), Expects.FREE_TEXT)
 
 
