@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
+from actions.ending import question_of
 from bot.core.texts import text as copy_text
 
 FIELD_ENTITY = "field"
@@ -73,7 +74,7 @@ class CorrectAnswer(Action, ABC):
         slot = answer_to_correct(
             named,
             await self.correctable(dispatcher, tracker, domain),
-            tracker.get_slot(REQUESTED_SLOT),
+            question_of(tracker.get_slot(REQUESTED_SLOT)),
             lambda name: tracker.get_slot(name) is not None,
         )
         dispatcher.utter_message(text=copy_text("correction_ack"))

@@ -16,11 +16,13 @@ from enum import Enum
 from typing import Any, ClassVar
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
+from actions import ending
+from bot.core.texts import text as copy_text
 from bot.messaging.identity_tokens import TOKEN_PATTERN
 from bot.parsing.lexicon import sounds_like_question
 
@@ -83,12 +85,14 @@ def says_correction(message: Mapping[str, Any]) -> bool:
 
 def interrupts(message: Mapping[str, Any], expects: Expects) -> bool:
     """Whether ``message`` says something else than an answer to the question."""
+    intent = confident_intent(message)
+    text = str(message.get("text") or "")
+    if text.startswith("/") and text[1:].split("{")[0] in LEAVING:
+        return True  # "Bicara dengan petugas" or "Batal" pressed
     if pressed(message):
         return False
-    intent = confident_intent(message)
     if intent in LEAVING:
         return True
-    text = str(message.get("text") or "")
     if expects is Expects.NUMBER and (
         TOKEN_PATTERN.search(text) or _DIGIT.search(text)
     ):
@@ -106,13 +110,113 @@ class InterruptibleForm(FormValidationAction):
     """A form's validation action that reads nothing from an interruption.
 
     ``expects`` says what each question takes; unnamed slots take free text.
+    ``defaults`` names the optional questions and the safe values they take when
+    skipped or left unreadable (actions/ending.py); every other question is required.
     """
 
     expects: ClassVar[Mapping[str, Expects]] = {}
+    defaults: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
 
     @abstractmethod
     def name(self) -> str:
         """The validation action's name, ``validate_<form>``."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        asking = ending.Asking.parse(tracker.get_slot(REQUESTED_SLOT))
+        # Every extractor compares requested_slot with its own slot name.
+        tracker.slots[REQUESTED_SLOT] = asking.question
+        question = asking.question
+        text = str(tracker.latest_message.get("text") or "")
+        # "lewati" on an optional question is its answer, whatever the NLU thinks.
+        skipping = question in self.defaults and ending.is_skip(text)
+        answering = question is not None and (
+            skipping
+            or not interrupts(
+                tracker.latest_message, self.expects.get(question, Expects.FREE_TEXT)
+            )
+        )
+        if skipping:
+            tracker.add_slots(_set(self.defaults[str(question)]))
+        events: list[EventType] = await super().run(dispatcher, tracker, domain)
+        return await self.next_question(
+            ending.without_requested(events),
+            asking if answering else ending.Asking(None),
+            dispatcher,
+            tracker,
+            domain,
+        )
+
+    async def next_question(
+        self,
+        events: list[EventType],
+        answered: ending.Asking,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[EventType]:
+        """The turn's events plus the one question asked next, and how it is asked."""
+        missing = await self.missing(dispatcher, tracker, domain)
+        question = answered.question
+        asking = ending.Asking(missing)
+        if question is not None and ending.unanswered(
+            events, question, tracker.get_slot(question), missing
+        ):
+            if answered.stage is ending.Stage.ASKED:
+                if not dispatcher.messages:
+                    dispatcher.utter_message(text=copy_text("form_unreadable"))
+                if not await self.ask_itself(
+                    question, True, dispatcher, tracker, domain
+                ):
+                    self.ask_again(question, dispatcher, domain)
+                asking = ending.Asking(question, ending.Stage.AGAIN)
+            elif question in self.defaults:
+                taken = _set(self.defaults[question])
+                tracker.add_slots(taken)
+                events.extend(taken)
+                dispatcher.utter_message(text=copy_text("form_default_taken"))
+                asking = ending.Asking(await self.missing(dispatcher, tracker, domain))
+            else:
+                dispatcher.utter_message(
+                    text=copy_text("form_person_offer"),
+                    buttons=ending.person_offer_buttons(),
+                )
+                asking = ending.Asking(question, ending.Stage.PERSON)
+        if asking.stage is ending.Stage.ASKED and asking.question is not None:
+            await self.ask_itself(asking.question, False, dispatcher, tracker, domain)
+        return [*events, ending.requested(asking)]
+
+    async def missing(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> str | None:
+        """The first question whose slot is still empty (None: the form is done)."""
+        slots = await self.required_slots(
+            self.domain_slots(domain), dispatcher, tracker, domain
+        )
+        return next((s for s in slots if tracker.get_slot(s) is None), None)
+
+    def ask_again(
+        self, question: str, dispatcher: CollectingDispatcher, domain: DomainDict
+    ) -> None:
+        """The question a second time: its choices as buttons, and a way out."""
+        buttons = ending.way_out_buttons(question in self.defaults)
+        response = ending.ask_response(self.form_name(), question, domain)
+        if response is None:  # no wording of its own: the way out alone
+            dispatcher.utter_message(text=copy_text("form_unreadable"), buttons=buttons)
+            return
+        dispatcher.utter_message(response=response, buttons=buttons)
+
+    async def ask_itself(
+        self,
+        question: str,
+        again: bool,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> bool:
+        """Say a question composed by code (a summary); False: Rasa's response asks."""
+        return False
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -125,6 +229,10 @@ class InterruptibleForm(FormValidationAction):
             dispatcher, tracker, domain
         )
         return events
+
+
+def _set(values: Mapping[str, Any]) -> list[EventType]:
+    return [SlotSet(name, value) for name, value in values.items()]
 
 
 def answer_text(tracker: Tracker, slot: str) -> str | None:

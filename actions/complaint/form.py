@@ -33,6 +33,32 @@ def _answer_text(tracker: Tracker, slot: str) -> str | None:
     return text[:MAX_FREE_TEXT] if text else None
 
 
+def _free(tracker: Tracker, slot: str) -> dict[str, Any] | None:
+    """The answer as the complainant's words; ``{slot: None}`` when it means nothing.
+
+    None when the message does not answer ``slot`` at all.
+    """
+    answer = _answer_text(tracker, slot)
+    if answer is None:
+        return None
+    return {slot: None} if complaint_text.meaningless(answer) else {slot: answer}
+
+
+# The optional questions and the safe values they take when skipped or left
+# unreadable (actions/ending.py): nothing said, news by chat only, identity kept
+# from the office.
+NOT_SAID = "tidak disebut"
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "service_wanted": {"service_wanted": NOT_SAID},
+    "harm": {"harm": NOT_SAID},
+    "earlier_attempts": {"earlier_attempts": NOT_SAID},
+    "resolution_wanted": {"resolution_wanted": NOT_SAID},
+    "contact_preference": {"contact_preference": "chat"},
+    CONTACT_PHONE: {"contact_preference": "chat", CONTACT_PHONE: None},
+    "confidential": {"confidential": "ya"},
+}
+
+
 class ValidateComplaintForm(InterruptibleForm):
     """Fills the complaint slots from the latest message.
 
@@ -42,6 +68,7 @@ class ValidateComplaintForm(InterruptibleForm):
     """
 
     expects: ClassVar[dict[str, Expects]] = {CONTACT_PHONE: Expects.NUMBER}
+    defaults: ClassVar[dict[str, dict[str, Any]]] = DEFAULTS
 
     def name(self) -> str:
         return "validate_complaint_form"
@@ -94,8 +121,11 @@ class ValidateComplaintForm(InterruptibleForm):
             if text and not text.startswith("/") and len(text.split()) >= 4:
                 return {"complaint_description": mask_identifiers(text[:MAX_FREE_TEXT])}
             return {}
-        answer = _answer_text(tracker, "complaint_description")
-        return {"complaint_description": mask_identifiers(answer)} if answer else {}
+        answer = _free(tracker, "complaint_description")
+        if not answer or answer["complaint_description"] is None:
+            return answer or {}
+        masked = mask_identifiers(answer["complaint_description"])
+        return {"complaint_description": masked}
 
     async def extract_service_wanted(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -105,6 +135,8 @@ class ValidateComplaintForm(InterruptibleForm):
         text = tracker.latest_message.get("text") or ""
         answer = _answer_text(tracker, "service_wanted")
         if answer:
+            if complaint_text.meaningless(answer):
+                return {"service_wanted": None}
             return {"service_wanted": complaint_text.service_phrase(answer) or answer}
         found = complaint_text.service_phrase(text)
         return {"service_wanted": found} if found else {}
@@ -116,9 +148,9 @@ class ValidateComplaintForm(InterruptibleForm):
             return {}
         answer = _answer_text(tracker, "harm")
         if answer:
-            return {
-                "harm": "tidak ada" if complaint_text.means_nothing(answer) else answer
-            }
+            if complaint_text.means_nothing(answer):
+                return {"harm": "tidak ada"}
+            return {"harm": None if complaint_text.meaningless(answer) else answer}
         found = complaint_text.harm_phrase(tracker.latest_message.get("text") or "")
         return {"harm": found} if found else {}
 
@@ -129,8 +161,11 @@ class ValidateComplaintForm(InterruptibleForm):
             return {}
         answer = _answer_text(tracker, "earlier_attempts")
         if answer:
-            nothing = complaint_text.means_nothing(answer)
-            return {"earlier_attempts": "belum pernah" if nothing else answer}
+            if complaint_text.means_nothing(answer):
+                return {"earlier_attempts": "belum pernah"}
+            if complaint_text.meaningless(answer):
+                return {"earlier_attempts": None}
+            return {"earlier_attempts": answer}
         text = tracker.latest_message.get("text") or ""
         found = complaint_text.attempts_phrase(text)
         return {"earlier_attempts": found} if found else {}
@@ -195,8 +230,7 @@ class ValidateComplaintForm(InterruptibleForm):
         office = directory.match(text)
         if office is not None:
             return {"office": office.id}
-        answer = _answer_text(tracker, "office")
-        return {"office": answer} if answer else {}
+        return _free(tracker, "office") or {}
 
     async def extract_event_at(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -235,17 +269,19 @@ class ValidateComplaintForm(InterruptibleForm):
         role = staff_roles.match_role(message.get("text") or "")
         if role is not None:
             return {"staff_role": role}
-        answer = _answer_text(tracker, "staff_role")
-        return {"staff_role": answer[:60]} if answer else {}
+        answer = _free(tracker, "staff_role")
+        if answer and answer["staff_role"] is not None:
+            return {"staff_role": answer["staff_role"][:60]}
+        return answer or {}
 
     async def extract_staff_said(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if tracker.get_slot("staff_said") is not None:
             return {}
-        answer = _answer_text(tracker, "staff_said")
-        if answer:
-            return {"staff_said": answer}
+        answer = _free(tracker, "staff_said")
+        if answer is not None:
+            return answer
         said = said_phrase(tracker.latest_message.get("text") or "")
         return {"staff_said": said} if said else {}
 
@@ -254,9 +290,9 @@ class ValidateComplaintForm(InterruptibleForm):
     ) -> dict[str, Any]:
         if tracker.get_slot("resolution_wanted") is not None:
             return {}
-        answer = _answer_text(tracker, "resolution_wanted")
-        if answer:
-            return {"resolution_wanted": answer}
+        answer = _free(tracker, "resolution_wanted")
+        if answer is not None:
+            return answer
         wanted = resolution_phrase(tracker.latest_message.get("text") or "")
         return {"resolution_wanted": wanted} if wanted else {}
 

@@ -116,6 +116,13 @@ _NO_ANSWER = re.compile(
     re.I,
 )
 _NOTHING = re.compile(rf"^\s*({NEGATION}|belum)\s*(ada|pernah|ono)?\s*[.!]?\s*$", re.I)
+# A whole answer made only of agreement or filler words: nothing to store as words.
+_MEANINGLESS = re.compile(
+    r"^\s*((ya+|iya+|iy|y|ok+|oke+|okey|okay|sip|siap|baik|gpp|ga ?papa|"
+    r"gak ?papa|nggak ?papa|tidak apa.?apa|nggih|inggih|hmm+|hm+|eh|oh|"
+    r"lanjut|terserah|sudah|udah|mantap|deh|dong|aja|saja|\.+|-+|\?+)[\s,.!?]*)+$",
+    re.I,
+)
 _PHONE = re.compile(r"^(?:\+?62|0)8\d{7,11}$")
 # "rahasiakan" answers the confidentiality question with a yes.
 _KEEP_SECRET = re.compile(r"^\s*rahasia\w*\b", re.I)
@@ -143,6 +150,11 @@ def attempts_phrase(text: str) -> str | None:
 def means_nothing(text: str) -> bool:
     """``tidak ada``, ``belum pernah``: an answer that there is nothing to add."""
     return bool(_NOTHING.match(text))
+
+
+def meaningless(text: str) -> bool:
+    """``ya``, ``ok``, ``gpp``: an answer with no content to store as words."""
+    return bool(_MEANINGLESS.match(text))
 
 
 def is_sensitive(text: str) -> bool:

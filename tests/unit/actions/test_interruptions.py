@@ -40,6 +40,15 @@ def test_leaving_interrupts_any_question(intent: str, expects: Expects) -> None:
 @pytest.mark.parametrize("expects", list(Expects))
 def test_a_pressed_button_always_answers(expects: Expects) -> None:
     assert not interrupts(_message("/deny", "cancel", button=True), expects)
+    assert not interrupts(_message("Batal dulu", "cancel", button=True), expects)
+
+
+@pytest.mark.parametrize("expects", list(Expects))
+@pytest.mark.parametrize("payload", ["/request_human", "/cancel"])
+def test_a_pressed_way_out_leaves_any_question(payload: str, expects: Expects) -> None:
+    """ "Bicara ke petugas" or "Batal" pressed is no answer to the question."""
+    intent = payload.removeprefix("/")
+    assert interrupts(_message(payload, intent, confidence=1.0, button=True), expects)
 
 
 def test_an_unsure_nlu_never_interrupts() -> None:
@@ -116,7 +125,12 @@ async def test_a_reason_that_sounds_like_a_topic_is_still_an_answer(
     events, _ = await _validate(
         ValidateComplaintForm(),
         "complaint_form",
-        {"office": "kcp_boyolali", "requested_slot": "harm"},
+        # Harm is asked when the participant adds it from the summary.
+        {
+            "office": "kcp_boyolali",
+            "complaint_adding": "harm",
+            "requested_slot": "harm",
+        },
         _message("tagihan iuran tetap berjalan", "ask_stop_bill"),
     )
     assert _answered(events) == {"harm": "tagihan iuran tetap berjalan"}
@@ -148,4 +162,6 @@ async def test_a_question_while_a_reference_is_asked_is_not_an_invalid_one() -> 
         _message("nomornya ADU 123", "inform"),
     )
     assert _answered(events) == {"ticket_reference": None}
-    assert [m["response"] for m in said] == ["utter_reference_invalid"]
+    # Invalid, so asked once more: the question comes back with a way out.
+    responses = [m["response"] for m in said]
+    assert responses == ["utter_reference_invalid", "utter_ask_ticket_reference"]

@@ -273,8 +273,10 @@ def test_format_problems_are_precise(db: Database) -> None:
     assert (
         said[0] == "NIK harus 16 digit, yang Anda kirim 15 digit. Mohon periksa lagi."
     )
-    assert said[-1] == "ASK resign_nik"
+    # Asked the second time, with a way out (actions/ending.py).
+    assert said[-1] == "ASK resign_nik~again"
     assert "hanya berisi angka" in chat.say("330904120371000A")[0]
+    assert chat.asked == "resign_nik~person"  # not asked a third time
     assert "nomor KPJ" in chat.say("24019876543")[0]
     assert '"32" bukan tanggal' in chat.say("3309043203710003")[0]
     assert '"13" bukan bulan' in chat.say("3309041213710003")[0]
@@ -313,7 +315,8 @@ def test_not_found_and_mismatch_say_the_same_thing(db: Database) -> None:
     said = wrong_kpj.say("3309041203710003 kpj 24019876500 12-03-1971")
     assert said[0] == not_found[0]  # no hint that the NIK exists
     assert "tidak cocok dengan data peserta" in said[0]
-    assert said[-1] == "ASK resign_nik"
+    # The NIK question comes back once, with a way out (actions/ending.py).
+    assert said[-1] == "ASK resign_nik~again"
 
 
 def test_questions_and_cancel_mid_form_are_left_to_the_rules(db: Database) -> None:
@@ -421,3 +424,18 @@ def test_a_kpj_typed_with_the_nik_is_checked_when_the_date_comes(db: Database) -
     assert "tidak cocok dengan data peserta" in said[0]
     assert said[-1] == "ASK resign_nik"
     assert chat.slots[KPJ] is None
+
+
+def test_an_unreadable_consent_is_asked_twice_then_a_person_is_offered(
+    db: Database,
+) -> None:
+    chat = Chat(db)
+    chat.start()
+    said = chat.say("Boyolali")
+    assert said[-1] == "ASK resign_consent~again"
+    assert "Apakah Anda setuju?" in said[-2]  # the question itself, once more
+    said = chat.say("Boyolali")
+    assert "Petugas bisa membantu Anda" in said[-2]
+    assert said[-1] == "ASK resign_consent~person"
+    # A usable answer still counts after the offer.
+    assert chat.say("setuju", intent="affirm")[-1] == "ASK resign_nik"
