@@ -9,7 +9,7 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,11 @@ class Process:
             f"{self.name} not ready after {timeout}s:\n{self.log_tail()}"
         )
 
+    @property
+    def pid(self) -> int | None:
+        """The child's process id once started (the bench reads its memory)."""
+        return None if self._popen is None else self._popen.pid
+
     def stop(self) -> None:
         """SIGTERM the process group; SIGKILL if it lingers."""
         if self._popen is None or self._popen.poll() is not None:
@@ -107,18 +112,26 @@ class RasaServer:
     process: Process
 
 
-def start_rasa() -> RasaServer:
-    """Start ``rasa run`` with the trained model on free loopback ports."""
-    if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}: run `make train` first")
+def start_rasa(
+    model: Path = MODEL, extra: Mapping[str, str] | None = None
+) -> RasaServer:
+    """Start ``rasa run`` with ``model`` on free loopback ports.
+
+    ``extra`` adds to its environment (the bench sets TensorFlow's threads there).
+    """
+    if not model.exists():
+        pytest.fail(f"no trained model at {model}: run `make train` first")
     port, action_port = free_port(), free_port()
     token = uuid.uuid4().hex
     argv = [
-        RASA, "run", "--model", str(MODEL), "--enable-api", "--auth-token", token,
+        RASA, "run", "--model", str(model), "--enable-api", "--auth-token", token,
         "--interface", "127.0.0.1", "--port", str(port),
         "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
     ]  # fmt: skip
-    env = {"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook"}
+    env = {
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        **(extra or {}),
+    }
     # Loading the model takes ~20 s alone but minutes on a busy shared machine.
     timeout = float(os.environ.get("RASA_START_TIMEOUT", "600"))
     process = Process("rasa", argv, env, f"http://127.0.0.1:{port}/").start(timeout)
@@ -129,11 +142,27 @@ def start_rasa() -> RasaServer:
 TEST_DATA_KEY = "test-only-data-encryption-key-0123456789"
 
 
+# How a Python module is started: ``python -m MODULE``. The bench runs the same
+# module through a wrapper that times database round trips (bench/sqltrace.py).
+RUN_MODULE: tuple[str, ...] = ("-m",)
+
+
 def start_action_server(
-    port: int, database_url: str, extra: Mapping[str, str]
+    port: int,
+    database_url: str,
+    extra: Mapping[str, str],
+    runner: Sequence[str] = RUN_MODULE,
 ) -> Process:
     """The rasa_sdk action server on ``port`` with our actions and ``database_url``."""
-    argv = [APP_PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    argv = [
+        APP_PYTHON,
+        *runner,
+        "rasa_sdk",
+        "--actions",
+        "actions",
+        "--port",
+        str(port),
+    ]
     env = {
         "SANIC_HOST": "127.0.0.1",
         "DATABASE_URL": database_url,
@@ -143,7 +172,9 @@ def start_action_server(
     return Process("actions", argv, env, f"http://127.0.0.1:{port}/health").start()
 
 
-def start_gateway(env: Mapping[str, str]) -> tuple[Process, str]:
+def start_gateway(
+    env: Mapping[str, str], runner: Sequence[str] = RUN_MODULE
+) -> tuple[Process, str]:
     """``python -m bot serve`` on a free port; returns the process and its URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -153,7 +184,7 @@ def start_gateway(env: Mapping[str, str]) -> tuple[Process, str]:
         "DATA_ENCRYPTION_KEY": TEST_DATA_KEY,
         **env,
     }
-    argv = [APP_PYTHON, "-m", "bot", "serve"]
+    argv = [APP_PYTHON, *runner, "bot", "serve"]
     return Process("gateway", argv, full_env, f"{url}/healthz").start(), url
 
 

@@ -1,0 +1,1 @@
+"""`make bench`: our pipeline and whole path against Rasa's stock configuration."""

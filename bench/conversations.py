@@ -1,0 +1,91 @@
+"""The scripted conversations every simulated participant plays, in a loop.
+
+A complaint told in one message, stopping participation from consent to the filed
+request, and a run of questions. Steps are what a participant types or the payload
+of the button they press; each loop of a participant is a new chat, so every
+conversation starts from nothing. The resignation uses the demo registry's eligible
+participants in turn (`make bench` loads it), so the identity check succeeds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.resignation.registry import read_csv
+from tests.integration.processes import ROOT
+
+WHOLE_STORY = (
+    "Selamat pagi, saya mau lapor. Selasa 2 Desember 2025 jam 9.30 saya ke kantor "
+    "bpjs tk boyolali mau berhenti jadi peserta bpu, tapi ditolak satpam katanya "
+    "harus ke kantor semarang. Saya minta dilayani di boyolali saja."
+)
+# Active BPU participants of bot/data/participants.csv (eligible to stop).
+ELIGIBLE = ("Sutrisno Wibowo", "Sri Lestari", "Rina Marlina")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One participant message: typed text, or a pressed button's payload."""
+
+    text: str
+    press: bool = False
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A named script."""
+
+    name: str
+    steps: tuple[Step, ...]
+
+
+def complaint() -> Conversation:
+    """The whole story at once, then the questions it did not answer."""
+    answers = ("tidak ada", "belum pernah", "1", "2")
+    return Conversation(
+        "complaint",
+        (Step("/start"), Step(WHOLE_STORY), *(Step(a) for a in answers)),
+    )
+
+
+def resignation(name: str) -> Conversation:
+    """Consent, NIK typed with spaces, date of birth, reason, confirmation."""
+    record = next(
+        r for r in read_csv(ROOT / "bot" / "data" / "participants.csv")
+        if r.full_name == name
+    )  # fmt: skip
+    spaced = " ".join(record.nik[i : i + 4] for i in range(0, 16, 4))
+    return Conversation(
+        f"resignation ({name})",
+        (
+            Step("saya mau berhenti jadi peserta bpu"),
+            Step("/affirm", press=True),
+            Step(spaced),
+            Step(record.birth_date.strftime("%d-%m-%Y")),
+            Step("Sudah tidak bekerja", press=True),
+            Step("/affirm", press=True),
+        ),
+    )
+
+
+def questions() -> Conversation:
+    """Questions answered from sourced facts, one after another."""
+    asked = (
+        "halo",
+        "iuran bpu sebulan berapa ya",
+        "gmn cara cairin jht",
+        "syarat berhenti bpu apa aja",
+        "kok tagihan bpjs tk di gopay masih muncul",
+        "alamat kantor bpjs tk klaten dimana",
+        "makasih",
+    )
+    return Conversation("questions", tuple(Step(q) for q in asked))
+
+
+def all_conversations() -> tuple[Conversation, ...]:
+    """What participants play, in turn (a third each of complaints, resignations and
+    questions); each participant starts at a different place in the cycle."""
+    cycle: list[Conversation] = []
+    for name in ELIGIBLE:
+        cycle += [complaint(), resignation(name), questions()]
+    return tuple(cycle)
