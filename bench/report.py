@@ -101,6 +101,7 @@ def targets(report: Mapping[str, Any]) -> list[dict[str, Any]]:
 def tables(report: Mapping[str, Any]) -> str:
     """What `make bench` prints: latency and throughput, ratios, memory, targets."""
     parts = [_levels_table(report), _ratios_table(report), _memory_table(report)]
+    parts.append(_profile_table(report))
     parts.append(
         table(
             ["target", "measured", "goal", "met"],
@@ -152,3 +153,17 @@ def _memory_table(report: Mapping[str, Any]) -> str:
         for role, m in run.get("memory", {}).items()
     ]
     return table(["process", "RSS MB", "peak RSS MB"], rows) if rows else ""
+
+
+def _profile_table(report: Mapping[str, Any]) -> str:
+    """The stages of one turn (bench/profile.py), largest share first."""
+    summary = report.get("runs", {}).get("ours_sqlite", {}).get("profile", {})
+    stages = summary.get("summary", {}).get("stages", {})
+    rows = [
+        [name, s["median_ms"], s["mean_ms"], s["share_of_total"]]
+        for name, s in sorted(
+            stages.items(), key=lambda item: -(item[1]["share_of_total"] or 0)
+        )
+    ]
+    header = ["one turn (profile)", "median ms", "mean ms", "share"]
+    return table(header, rows) if rows else ""

@@ -30,6 +30,14 @@ def _report() -> dict[str, Any]:
         },
         "ours_postgres_redis": {"skipped": "PostgreSQL not reachable"},
     }
+    runs["ours_sqlite"]["profile"] = {
+        "summary": {
+            "stages": {
+                "rasa_nlu": {"median_ms": 20, "mean_ms": 22, "share_of_total": 0.2},
+                "total": {"median_ms": 100, "mean_ms": 110, "share_of_total": 1.0},
+            }
+        }
+    }
     report: dict[str, Any] = {
         "runs": runs,
         "ratios": level_ratios(runs),
@@ -72,3 +80,6 @@ def test_tables_show_every_system_the_ratios_and_the_targets() -> None:
     )
     assert ratio_line.split()[-1] == "3.5"
     assert "training (s)" in text and "NO" in text
+    profile = text.split("one turn (profile)")[1].splitlines()
+    assert profile[1].split() == ["total", "100", "110", "1"]
+    assert profile[2].split() == ["rasa_nlu", "20", "22", "0.2"]
