@@ -1,7 +1,8 @@
-"""Telling the eligibility decision (PRODUCT.md §4), with its rule id and sources."""
+"""Telling the eligibility decision (PRODUCT.md §4) in plain words, with its notes."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -11,13 +12,11 @@ from actions.resign.services import services, today
 from actions.resign.slots import NIK, REASON
 from bot.core.privacy import mask_value
 from bot.core.workdays import JAKARTA
-from bot.resignation.eligibility import Decision, Outcome
+from bot.resignation.eligibility import Decision
 from bot.resignation.registry import ParticipantRecord, RegistryUnavailable
-from bot.resignation.requests import channel_name, next_steps
+from bot.resignation.requests import channel_name, jht_steps
 
-
-def _sources(ids: tuple[str, ...]) -> str:
-    return ", ".join(ids)
+logger = logging.getLogger(__name__)
 
 
 def say_locked(dispatcher: CollectingDispatcher, until: datetime) -> None:
@@ -30,27 +29,30 @@ def say_locked(dispatcher: CollectingDispatcher, until: datetime) -> None:
 def say_decision(
     dispatcher: CollectingDispatcher, record: ParticipantRecord, decision: Decision
 ) -> None:
-    """The outcome and its route; for an eligible participant, the notes too."""
-    jht = next_steps(record, today())
+    """The outcome in plain words, then the notes that apply to it.
+
+    Rule ids and source ids are not for the participant: they are stored with the
+    request (and logged for the other outcomes) and shown to staff.
+    """
+    logger.info(
+        "eligibility %s by %s (rules %s)",
+        decision.outcome.value,
+        decision.rule.id,
+        decision.version,
+    )
     values = {
         "name": record.full_name,
-        "rule_id": decision.rule.id,
-        "sources": _sources(decision.rule.sources),
         "employer": record.employer or "-",
         "status": record.status,
         "claim": record.pending_claim or "-",
-        "jht_route": "\n".join(s for s in jht if "JHT" in s) or "-",
+        "jht_route": "\n".join(jht_steps(record, today(), inactive=True)),
     }
     dispatcher.utter_message(response=decision.rule.message, **values)
-    if decision.outcome is not Outcome.ELIGIBLE:
-        return
     for note in decision.notes:
         dispatcher.utter_message(
             response=note.message,
             arrears=record.arrears_months,
             channel=channel_name(record.payment_channel),
-            rule_id=note.id,
-            sources=_sources(note.sources),
         )
 
 

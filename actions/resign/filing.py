@@ -42,6 +42,7 @@ HANDOFF_REASONS = {
     REGISTRY_DOWN: "registry_unavailable",
     Outcome.PENDING_CLAIM.value: "pending_claim",
     Outcome.DECEASED.value: "deceased",
+    Outcome.NEEDS_STAFF.value: "needs_staff",
 }
 # Reasons the participant may rather settle another way: a person is offered only.
 OFFER_ONLY = frozenset({"verification_locked", "registry_unavailable"})
@@ -125,6 +126,8 @@ def _file(
         response="utter_resign_filed",
         reference=reference,
         due=due_date(due),
-        steps="\n".join(next_steps(record, jakarta_date(datetime.now(JAKARTA)))),
+        steps="\n".join(
+            next_steps(record, jakarta_date(datetime.now(JAKARTA)), str(slots[REASON]))
+        ),
     )
     return forget_all()

@@ -22,6 +22,7 @@ from bot.core.privacy import mask_identifiers
 from bot.core.texts import label
 from bot.core.workdays import JAKARTA
 from bot.parsing.offices import Directory
+from bot.resignation.eligibility import basis
 from bot.staff.accounts import StaffUser
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -77,6 +78,7 @@ class Pages:
             local_time=local_time,
             office_name=self.office_name,
             event_text=event_text,
+            rule_basis=basis,
         )
 
     def office_name(self, office_id: str | None, fallback: str | None = None) -> str:

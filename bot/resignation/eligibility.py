@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,8 @@ class Outcome(str, Enum):
     ALREADY_INACTIVE = "ALREADY_INACTIVE"
     PENDING_CLAIM = "PENDING_CLAIM"
     DECEASED = "DECEASED"
+    # The catch-all: a record no other rule covers goes to a person.
+    NEEDS_STAFF = "NEEDS_STAFF"
 
 
 # Outcomes of the identity check, before any rule runs (PRODUCT.md §4).
@@ -38,7 +41,11 @@ IDENTITY_MISMATCH = "IDENTITY_MISMATCH"
 
 
 class RulesError(ValueError):
-    """The rules file is malformed, or no rule decided a record."""
+    """The rules file is malformed (it must end with a catch-all deciding rule)."""
+
+
+# A rule of this service itself (PRODUCT.md §4) rather than of a public source.
+SERVICE_SOURCE = "service"
 
 
 def _empty(value: Any) -> bool:
@@ -181,7 +188,11 @@ def _rule(raw: dict[str, Any]) -> Rule:
 
 
 def load_rules(path: Path = RULES_FILE) -> RuleSet:
-    """Read and check the rule set."""
+    """Read and check the rule set.
+
+    The last deciding rule must have no condition: every record then gets an
+    outcome, whatever segment or status a registry sends.
+    """
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not data.get("version"):
         raise RulesError(f"{path}: a version and a list of rules are required")
@@ -189,4 +200,27 @@ def load_rules(path: Path = RULES_FILE) -> RuleSet:
     ids = [r.id for r in rules]
     if len(set(ids)) != len(ids):
         raise RulesError(f"{path}: duplicate rule ids")
+    deciding = [r for r in rules if r.effect == "decide"]
+    if not deciding or deciding[-1].conditions:
+        raise RulesError(f"{path}: the last deciding rule must be a catch-all")
     return RuleSet(version=str(data["version"]), rules=rules)
+
+
+@lru_cache(maxsize=1)
+def current_rules() -> RuleSet:
+    """The rule set in the rules file, read once."""
+    return load_rules()
+
+
+def basis(rule_ids: list[str] | None, version: str | None) -> list[str]:
+    """For staff: each rule that fired with its sources, when the version is known.
+
+    Only the current rule set is on disk; a decision under an older version shows
+    its rule ids alone.
+    """
+    rules = current_rules()
+    known = {r.id: r for r in rules.rules} if version == rules.version else {}
+    return [
+        f"{rid} (sumber {', '.join(known[rid].sources)})" if rid in known else rid
+        for rid in rule_ids or []
+    ]

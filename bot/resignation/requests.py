@@ -19,6 +19,7 @@ from bot.core.workdays import WorkingCalendar, jakarta_date
 from bot.messaging.conversations import ConversationKey, find
 from bot.parsing.references import ReferenceKind
 from bot.resignation.eligibility import Decision
+from bot.resignation.reasons import ReasonKind, reason_kind
 from bot.resignation.registry import ParticipantRecord
 from bot.store.models import Consent, Ticket, utcnow
 from bot.tickets.records import insert_with_new_reference
@@ -66,28 +67,54 @@ def rupiah(amount: int) -> str:
     return f"{amount:,}".replace(",", ".")
 
 
-def next_steps(record: ParticipantRecord, today: date) -> list[str]:
-    """What the participant should do next, chosen from their record."""
+def next_steps(
+    record: ParticipantRecord, today: date, reason: str | None = None
+) -> list[str]:
+    """What the participant should do next, chosen from their record and reason."""
+    return [*bill_steps(record), *jht_steps(record, today, reason)]
+
+
+def bill_steps(record: ParticipantRecord) -> list[str]:
+    """Bills and autodebit: they run on until staff process the request."""
     channel = channel_name(record.payment_channel)
-    steps: list[str] = []
     if record.autodebit:
-        steps.append(copy_text("resign_next_autodebit", channel=channel))
-    elif record.payment_channel == "agen_perisai":
-        steps.append(copy_text("resign_next_bills_agent"))
-    elif record.payment_channel != "employer":
-        steps.append(copy_text("resign_next_bills_app", channel=channel))
+        return [copy_text("resign_next_autodebit", channel=channel)]
+    if record.payment_channel == "agen_perisai":
+        return [copy_text("resign_next_bills_agent")]
+    if record.payment_channel != "employer":
+        return [copy_text("resign_next_bills_app", channel=channel)]
+    return []
+
+
+def jht_steps(
+    record: ParticipantRecord,
+    today: date,
+    reason: str | None = None,
+    inactive: bool = False,
+) -> list[str]:
+    """The JHT next step: BPU JHT is paid on stopping work or at 56 [S19][S20].
+
+    Without either (still working, or no reason given), the balance stays and no
+    claim is promised; an inactive participant hears both conditions and the route.
+    Where it can be claimed, the route depends on the balance.
+    """
     if "JHT" not in record.programs or record.jht_balance <= 0:
-        steps.append(copy_text("resign_next_no_jht"))
-        return steps
+        return [copy_text("resign_next_no_jht")]
+    balance = rupiah(record.jht_balance)
     if record.age_on(today) >= PENSION_AGE:
-        steps.append(copy_text("resign_next_jht_age"))
+        steps = [copy_text("resign_next_jht_age")]
+    elif reason_kind(reason) is ReasonKind.STOPPED_WORKING:
+        steps = [copy_text("resign_next_jht_stopped_work")]
+    elif inactive:
+        steps = [copy_text("resign_next_jht_inactive")]
+    else:
+        return [copy_text("resign_next_jht_still_working", balance=balance)]
     key = (
         "resign_next_jht_jmo"
         if record.jht_balance <= JMO_LIMIT
         else "resign_next_jht_branch"
     )
-    steps.append(copy_text(key, balance=rupiah(record.jht_balance)))
-    return steps
+    return [*steps, copy_text(key, balance=balance)]
 
 
 def file_request(

@@ -57,8 +57,8 @@ def test_chronology_is_numbered_first_person_and_complete() -> None:
         "5. Upaya sebelumnya: sudah menelepon, tidak diangkat.",
         "6. Pada Selasa, 2 Desember 2025 saya mengadukan hal ini ke BPJS "
         "Ketenagakerjaan dengan nomor ADU-7K3M-Q9TZ. Kategori: penyimpangan prosedur.",
-        "7. Batas penyelesaian Senin, 22 Desember 2025 sudah lewat dan aduan belum "
-        "diselesaikan (status: baru diterima).",
+        "7. Target penyelesaian Senin, 22 Desember 2025 dari layanan ini sudah lewat"
+        " dan aduan belum diselesaikan (status: baru diterima).",
         "8. Yang saya minta: dilayani di boyolali saja.",
     ]
 
