@@ -36,7 +36,7 @@ POLICY = re.compile(
 # What must never reach a participant: rule ids and source ids.
 INTERNAL_IDS = re.compile(
     r"\b(ELG|NOTE)-[A-Z0-9-]+|\bF-[A-Z0-9-]+|\[S\d+b?\]|\bS\d{1,2}b?\b|\{rule_id\}"
-    r"|\{sources\}|\bsumber\b"
+    r"|\{sources\}|sumber S\d"
 )
 _FACT_ROW = re.compile(
     r"^\| (F-[A-Z0-9-]+) \|.*\| (sourced|UNVERIFIED|derived|service) \|$", re.MULTILINE
