@@ -43,6 +43,7 @@ from actions.resign.verify import verify
 from bot.core.texts import text as copy_text
 from bot.parsing.lexicon import starts_with_no, starts_with_yes
 from bot.resignation import nik as nik_rules
+from bot.resignation.needs import mentions_bills
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,11 @@ class ValidateResignForm(InterruptibleForm):
     ) -> list[EventType]:
         requested = tracker.get_slot(REQUESTED_SLOT)
         if requested is None:
-            # The form starts: nothing from an earlier attempt carries over.
+            # The form starts: nothing from an earlier attempt carries over. A
+            # message with two needs ("mau berhenti, iurannya masih kepotong di
+            # gopay") gets the bills answer first, then the form.
+            if mentions_bills(str(tracker.latest_message.get("text") or "")):
+                dispatcher.utter_message(response="utter_answer_stop_bill")
             dispatcher.utter_message(response="utter_resign_intro")
             tracker.slots.update(dict.fromkeys(ALL_SLOTS))
             first = await self.next_requested_slot(dispatcher, tracker, domain)
