@@ -38,6 +38,7 @@ from bot.gateway.channels.base import (
     media_label,
     store_unavailable,
 )
+from bot.gateway.channels.body import read_capped
 from bot.gateway.channels.rendering import telegram as rendering
 from bot.gateway.channels.telegram_rate import BoundedRateLimiter
 from bot.gateway.dialogue import Dialogue
@@ -184,8 +185,8 @@ class TelegramChannel(Channel):
         given = request.headers.get(SECRET_HEADER, "")
         if secret is None or not hmac.compare_digest(given.encode(), secret.encode()):
             return JSONResponse({"error": "forbidden"}, status_code=403)
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
+        body = await read_capped(request, MAX_BODY_BYTES)
+        if body is None:
             return JSONResponse({"error": "too large"}, status_code=413)
         # Authentic from here on: whatever happens, Telegram gets its 200, or it
         # would redeliver the update again and again (and hold back later ones).

@@ -24,6 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from bot.core.limit_settings import WebChatSettings
 from bot.core.texts import text as copy_text
 from bot.gateway.channels.base import Channel, Incoming
+from bot.gateway.channels.body import read_capped
 from bot.gateway.channels.rendering import webchat as rendering
 from bot.gateway.dialogue import Dialogue
 from bot.messaging import conversations
@@ -91,8 +92,8 @@ class WebChatChannel(Channel):
 
     async def message(self, request: Request) -> Response:
         """``POST /webchat/messages``: ``{"session", "text", "button": bool}``."""
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
+        body = await read_capped(request, MAX_BODY_BYTES)
+        if body is None:
             return _error("message too large", 413)
         try:
             data = json.loads(body)

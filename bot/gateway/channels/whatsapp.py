@@ -33,6 +33,7 @@ from bot.gateway.channels.base import (
     media_label,
     store_unavailable,
 )
+from bot.gateway.channels.body import read_capped
 from bot.gateway.channels.rendering import whatsapp as rendering
 from bot.gateway.dialogue import Dialogue
 from bot.messaging.conversations import ConversationKey
@@ -85,7 +86,10 @@ def signature_valid(body: bytes, header: str | None, app_secret: str) -> bool:
     if not header or not header.startswith("sha256="):
         return False
     expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(header.removeprefix("sha256=").lower(), expected)
+    # Bytes, not str: compare_digest refuses non-ASCII text (a forged header would
+    # otherwise raise and answer 500 instead of 401).
+    given = header.removeprefix("sha256=").lower().encode("utf-8", "replace")
+    return hmac.compare_digest(given, expected.encode("ascii"))
 
 
 def _timestamp(raw: Any) -> datetime:
@@ -218,8 +222,8 @@ class WhatsAppChannel(Channel):
 
     async def webhook(self, request: Request) -> Response:
         """``POST /whatsapp/webhook``: authenticate, record, acknowledge, answer."""
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
+        body = await read_capped(request, MAX_BODY_BYTES)
+        if body is None:
             return JSONResponse({"error": "too large"}, status_code=413)
         header = request.headers.get(SIGNATURE_HEADER)
         if not signature_valid(body, header, self.settings.app_secret):
