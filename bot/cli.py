@@ -93,6 +93,20 @@ def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _rasa_endpoints(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.core.rasa_endpoints import write_endpoints
+
+    path = Path(args.out) if args.out else settings.var_dir / "rasa" / "endpoints.yml"
+    try:
+        print(write_endpoints(settings, path))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _secret(settings: Settings, args: argparse.Namespace) -> int:
     print(ensure_local_secret(settings.var_dir, args.name))
     return 0
@@ -201,6 +215,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--active", action="store_true", help="only open and assigned ones"
     )
     handoffs_list.set_defaults(handler=_handoffs_list)
+
+    endpoints = commands.add_parser(
+        "rasa-endpoints",
+        help="write Rasa's endpoints.yml (tracker and lock store) from the settings",
+    )
+    endpoints.add_argument(
+        "--out", help="where to write it (default: var/rasa/endpoints.yml)"
+    )
+    endpoints.set_defaults(handler=_rasa_endpoints)
 
     secret = commands.add_parser(
         "secret", help="print a local secret, creating it once"

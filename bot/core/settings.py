@@ -24,6 +24,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from bot.core.durable_settings import DurableSettings, durable_fields
 from bot.core.limit_settings import StatusLookupLimits, WebChatSettings, limit_fields
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -102,6 +103,8 @@ class Settings:
     # Failed identity verifications per minute, everyone together, before staff
     # are alerted (bot/resignation/verification.py).
     verify_failures_global_per_minute: int = 30
+    # Rasa's tracker and lock stores, the action server: bot/core/durable_settings.py
+    durable: DurableSettings = field(default_factory=DurableSettings)
 
     @property
     def uses_sqlite(self) -> bool:
@@ -191,6 +194,8 @@ class _Environment(BaseSettings):
     status_lookup_failures_per_hour: int = Field(default=5, ge=1)
     status_lookup_failures_global_per_minute: int = Field(default=30, ge=1)
     verify_failures_global_per_minute: int = Field(default=30, ge=1)
+    action_endpoint_url: str = "http://127.0.0.1:5055/webhook"
+    tracker_store_url: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -337,6 +342,10 @@ def load_settings(
     env = _read(environ, env_file)
     var_dir = env.bpu_var_dir
     database_url = env.database_url or f"sqlite:///{var_dir / 'bpu.sqlite3'}"
+    try:
+        durable = durable_fields(env, database_url, var_dir)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
     return Settings(
         database_url=database_url,
         var_dir=var_dir,
@@ -363,6 +372,7 @@ def load_settings(
         participants_file=env.participants_file,
         verify_failures_global_per_minute=env.verify_failures_global_per_minute,
         **limit_fields(env),
+        **durable,
     )
 
 

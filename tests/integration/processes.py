@@ -93,6 +93,18 @@ class Process:
                 os.killpg(self._popen.pid, signal.SIGKILL)
             self._popen.wait(timeout=5)
 
+    def kill(self) -> None:
+        """SIGKILL the process group at once (a crash, not a shutdown)."""
+        if self._popen is None or self._popen.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._popen.pid, signal.SIGKILL)
+        self._popen.wait(timeout=15)
+
+    def again(self) -> Process:
+        """A new, not yet started process with the same command and environment."""
+        return Process(self.name, self.argv, self.env, self.ready_url)
+
     def log_tail(self, lines: int = 60) -> str:
         """The end of the process's output, for failure messages."""
         if not self.log_path.exists():
@@ -104,38 +116,88 @@ class Process:
 
 @dataclass
 class RasaServer:
-    """A running Rasa server whose action endpoint is a fixed loopback port."""
+    """A running Rasa server whose action endpoint is a fixed loopback port.
+
+    Its tracker store is SQL (a SQLite file of its own under ``home``, as the
+    embedded default has, unless ``TRACKER_STORE_URL`` was given), configured by
+    ``python -m bot rasa-endpoints`` as ``make run`` does; ``restart`` brings a
+    killed server back on the same port, token and tracker store.
+    """
 
     url: str
     token: str
     action_port: int
     process: Process
+    home: Path
+
+    @property
+    def tracker_db(self) -> Path:
+        """The SQLite tracker store file (the default for the tests)."""
+        return self.home / "rasa_tracker.db"
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no chance to flush anything."""
+        self.process.kill()
+
+    def restart(self) -> None:
+        """Start the same server again (after ``kill``)."""
+        self.process = self.process.again().start(rasa_start_timeout())
+
+
+def rasa_start_timeout() -> float:
+    """Loading the model takes ~20 s alone but minutes on a busy shared machine."""
+    return float(os.environ.get("RASA_START_TIMEOUT", "600"))
+
+
+def write_rasa_endpoints(home: Path, env: Mapping[str, str]) -> Path:
+    """``python -m bot rasa-endpoints`` with ``env`` as the settings."""
+    out = home / "endpoints.yml"
+    subprocess.run(
+        [APP_PYTHON, "-m", "bot", "rasa-endpoints", "--out", str(out)],
+        cwd=ROOT,
+        env={**os.environ, **QUIET_ENV, "BPU_VAR_DIR": str(home), **env},
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    return out
 
 
 def start_rasa(
-    model: Path = MODEL, extra: Mapping[str, str] | None = None
+    model: Path = MODEL,
+    extra: Mapping[str, str] | None = None,
+    settings: Mapping[str, str] | None = None,
 ) -> RasaServer:
     """Start ``rasa run`` with ``model`` on free loopback ports.
 
-    ``extra`` adds to its environment (the bench sets TensorFlow's threads there).
+    ``extra`` adds to its environment (the bench sets TensorFlow's threads there);
+    ``settings`` (``TRACKER_STORE_URL``, ``REDIS_URL``...) go to the endpoints
+    generator; by default the tracker store is a SQLite file of this server's own.
     """
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run `make train` first")
     port, action_port = free_port(), free_port()
     token = uuid.uuid4().hex
+    home = LOG_DIR / f"rasa-home-{uuid.uuid4().hex[:8]}"
+    home.mkdir(parents=True)
+    endpoints = write_rasa_endpoints(
+        home,
+        {
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "TRACKER_STORE_URL": f"sqlite:///{home / 'rasa_tracker.db'}",
+            **(settings or {}),
+        },
+    )
     argv = [
         RASA, "run", "--model", str(model), "--enable-api", "--auth-token", token,
         "--interface", "127.0.0.1", "--port", str(port),
-        "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+        "--credentials", "credentials.yml", "--endpoints", str(endpoints),
     ]  # fmt: skip
-    env = {
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        **(extra or {}),
-    }
-    # Loading the model takes ~20 s alone but minutes on a busy shared machine.
-    timeout = float(os.environ.get("RASA_START_TIMEOUT", "600"))
-    process = Process("rasa", argv, env, f"http://127.0.0.1:{port}/").start(timeout)
-    return RasaServer(f"http://127.0.0.1:{port}", token, action_port, process)
+    ready = f"http://127.0.0.1:{port}/"
+    process = Process("rasa", argv, dict(extra or {}), ready).start(
+        rasa_start_timeout()
+    )
+    return RasaServer(f"http://127.0.0.1:{port}", token, action_port, process, home)
 
 
 # One key for every process of a test stack, as production shares one key.

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, select, text
 
 from bot.resignation.registry import ParticipantRecord, read_csv
 from bot.resignation.requests import consent_version
@@ -310,6 +310,25 @@ def _every_value(database_url: str) -> str:
         db.dispose()
 
 
+def _no_raw_nik_in_the_tracker_store(stack: Stack, niks: list[str]) -> None:
+    """Rasa's own table (SQLTrackerStore) and its files hold tokens, never a NIK."""
+    tracker = Database(f"sqlite:///{stack.rasa.tracker_db}")
+    try:
+        with tracker.session() as session:
+            events = "\n".join(
+                str(row[0]) for row in session.execute(text("SELECT data FROM events"))
+            )
+    finally:
+        tracker.dispose()
+    assert "niktok" in events  # NIKs were typed: their tokens are in the tracker
+    for nik in niks:
+        assert nik not in events
+    for file in stack.rasa.tracker_db.parent.glob(stack.rasa.tracker_db.name + "*"):
+        raw = file.read_bytes()
+        for nik in niks:
+            assert nik.encode() not in raw, file
+
+
 def test_no_raw_nik_anywhere_in_the_store(stack: Stack) -> None:
     """Runs last in the module: by now every demo NIK has been typed at least once."""
     niks = [r.nik for r in DEMO.values()] + ["3309041203719999"]
@@ -340,6 +359,7 @@ def test_no_raw_nik_anywhere_in_the_store(stack: Stack) -> None:
         assert tracker.status_code == 200
         for nik in niks:
             assert nik not in tracker.text, sender
+    _no_raw_nik_in_the_tracker_store(stack, niks)
     for process in (stack.gateway, stack.actions, stack.rasa.process):
         log = process.log_path.read_text(errors="replace")
         for nik in niks:
