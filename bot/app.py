@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -88,6 +90,33 @@ def _webchat_routes(settings: Settings, services: Services) -> list[BaseRoute]:
     ]
 
 
+def _lifespan(
+    services: Services,
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Start the channels and the outbox worker; stop and close everything."""
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if services.telegram is not None:
+            await services.telegram.start()
+        # The outbox worker: retries, and what other gateways left behind.
+        worker = asyncio.create_task(services.outbound.delivery.run(), name="outbox")
+        try:
+            yield
+        finally:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            if services.telegram is not None:
+                await services.telegram.stop()
+            if services.whatsapp is not None:
+                await services.whatsapp.stop()
+            await services.rasa.aclose()
+            services.db.dispose()
+
+    return lifespan
+
+
 def create_app(settings: Settings) -> Starlette:
     """The gateway app; channels switch on when their settings are present."""
     services = build_services(settings)
@@ -128,20 +157,6 @@ def create_app(settings: Settings) -> Starlette:
             Route("/whatsapp/webhook", services.whatsapp.webhook, methods=["POST"])
         )
 
-    @asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        if services.telegram is not None:
-            await services.telegram.start()
-        try:
-            yield
-        finally:
-            if services.telegram is not None:
-                await services.telegram.stop()
-            if services.whatsapp is not None:
-                await services.whatsapp.stop()
-            await services.rasa.aclose()
-            services.db.dispose()
-
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=_lifespan(services))
     app.state.services = services
     return app

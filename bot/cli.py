@@ -162,6 +162,24 @@ def _handoffs_list(settings: Settings, args: argparse.Namespace) -> int:
     )
 
 
+def _local_setup_commands(commands: Any) -> None:
+    """What ``scripts/run`` prepares before the processes start."""
+    endpoints = commands.add_parser(
+        "rasa-endpoints",
+        help="write Rasa's endpoints.yml (tracker and lock store) from the settings",
+    )
+    endpoints.add_argument(
+        "--out", help="where to write it (default: var/rasa/endpoints.yml)"
+    )
+    endpoints.set_defaults(handler=_rasa_endpoints)
+
+    secret = commands.add_parser(
+        "secret", help="print a local secret, creating it once"
+    )
+    secret.add_argument("name", choices=["rasa_token"])
+    secret.set_defaults(handler=_secret)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command tree."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
@@ -216,20 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     handoffs_list.set_defaults(handler=_handoffs_list)
 
-    endpoints = commands.add_parser(
-        "rasa-endpoints",
-        help="write Rasa's endpoints.yml (tracker and lock store) from the settings",
-    )
-    endpoints.add_argument(
-        "--out", help="where to write it (default: var/rasa/endpoints.yml)"
-    )
-    endpoints.set_defaults(handler=_rasa_endpoints)
-
-    secret = commands.add_parser(
-        "secret", help="print a local secret, creating it once"
-    )
-    secret.add_argument("name", choices=["rasa_token"])
-    secret.set_defaults(handler=_secret)
+    _local_setup_commands(commands)
     return parser
 
 

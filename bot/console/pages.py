@@ -34,6 +34,10 @@ NOTICES = {
     "taken": "Percakapan sekarang Anda pegang.",
     "sent": "Balasan terkirim ke peserta.",
     "send_failed": "Balasan belum terkirim: saluran peserta gagal. Coba lagi.",
+    "send_queued": (
+        "Saluran peserta sedang gangguan: balasan diantrekan "
+        "dan dikirim otomatis begitu pulih."
+    ),
     "noted": "Catatan internal disimpan.",
     "returned": "Percakapan dikembalikan ke bot.",
     "closed": "Percakapan ditutup.",

@@ -176,8 +176,11 @@ class Dialogue:
         replies: list[BotMessage] = []
         try:
             replies, status = await self._replies(inbound)
-            for reply in replies:
-                await self._outbound.send(inbound.key, reply, proactive=False)
+            # Queued in the outbox and delivered at once; a provider failure
+            # leaves them queued for retries, in order, and frees the turn.
+            await self._outbound.send_all(
+                inbound.key, replies, proactive=False, origin="bot"
+            )
         finally:
             await asyncio.to_thread(self._finish, inbound, status, replies)
         return replies

@@ -1,10 +1,12 @@
-"""Sending to a participant outside a turn: staff replies, status notifications.
+"""Sending to a participant: every message goes through the outbox.
 
-Each channel registers how it delivers; everything proactive goes through
-:meth:`Outbound.send`, so it is recorded in the transcript the same way as the bot's
-own replies and each channel can apply its own rules. WhatsApp's 24-hour
-customer-service window is one of them: a proactive message to a participant who
-has not written for 24 hours goes out as the approved template
+Each channel registers how it delivers; every outbound message (bot replies, staff
+replies, notifications) is queued in the outbox with its transcript row
+(``bot.messaging.outbox``), in the same transaction as its cause when the caller
+has one (``enqueue``), and delivered at once, retried later when the provider
+fails for a while (``bot.messaging.delivery``). WhatsApp's 24-hour
+customer-service window is one of the channels' rules: a proactive message to a
+participant who has not written for 24 hours goes out as the approved template
 (``WHATSAPP_TEMPLATE_NAME``), decided by :func:`window_open` here and applied by the
 WhatsApp channel. Provider delivery reports (sent, delivered, read, failed) land on
 the recorded message through :meth:`Outbound.record_status`.
@@ -13,19 +15,33 @@ the recorded message through :meth:`Outbound.record_status`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.privacy import mask_identifiers
-from bot.messaging import conversations
+from bot.messaging import conversations, outbox
 from bot.messaging.conversations import ConversationKey
-from bot.messaging.messages import BotMessage, buttons_as_dicts
+from bot.messaging.delivery import (
+    AttemptHook,
+    ChannelDeliver,
+    Delivery,
+    OutboxDelivery,
+    RetryPolicy,
+)
+from bot.messaging.messages import BotMessage
 from bot.store.db import Database
 from bot.store.models import Message, utcnow
+from bot.store.models.outbox import OutboxItem
+
+__all__ = [
+    "ChannelDeliver",
+    "ChannelUnavailable",
+    "Delivery",
+    "Outbound",
+    "window_open",
+]
 
 # WhatsApp lets a business send free-form messages for 24 hours after the
 # participant's last message; after that only approved templates.
@@ -42,21 +58,6 @@ STATUS_RANK = {
 }
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """What the provider said about one outbound message."""
-
-    status: str  # "sent", "failed", "unreachable", "pending"
-    provider_message_id: str | None = None
-    error: str | None = None
-    via_template: bool = False  # sent as the WhatsApp template (window closed)
-
-
-# How a channel delivers one message to one participant. ``proactive`` is True when
-# the participant did not just write (staff reply, notification).
-ChannelDeliver = Callable[[ConversationKey, BotMessage, bool], Awaitable[Delivery]]
-
-
 class ChannelUnavailable(RuntimeError):
     """The conversation's channel is not configured in this gateway."""
 
@@ -69,52 +70,111 @@ def window_open(last_inbound_at: datetime | None, now: datetime | None = None) -
 
 
 class Outbound:
-    """Delivers and records messages to participants on whichever channel they use."""
+    """Queues, delivers and records messages to participants on their channel."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self,
+        db: Database,
+        policy: RetryPolicy | None = None,
+        *,
+        on_attempt: AttemptHook | None = None,
+    ) -> None:
         self._db = db
         self._channels: dict[str, ChannelDeliver] = {}
+        self.delivery = OutboxDelivery(
+            db, self._channels, policy or RetryPolicy(), on_attempt=on_attempt
+        )
 
     def register(self, channel: str, deliver: ChannelDeliver) -> None:
         """Make ``channel`` reachable (done by each channel at start-up)."""
         self._channels[channel] = deliver
 
-    async def send(
-        self, key: ConversationKey, message: BotMessage, *, proactive: bool = True
-    ) -> Delivery:
-        """Deliver ``message`` to ``key`` and record it in the transcript.
+    @property
+    def channels(self) -> frozenset[str]:
+        """The channels this gateway can deliver to."""
+        return frozenset(self._channels)
 
-        On WhatsApp a proactive message outside the 24-hour window is sent as the
-        configured template; the returned delivery says so (``via_template``).
-        """
-        deliver = self._channels.get(key.channel)
-        if deliver is None:
-            raise ChannelUnavailable(f"channel {key.channel!r} is not configured")
-        delivery = await deliver(key, message, proactive)
-        await asyncio.to_thread(self.record, key, message, delivery)
+    def require(self, channel: str) -> None:
+        """Raise ``ChannelUnavailable`` unless this gateway serves ``channel``."""
+        if channel not in self._channels:
+            raise ChannelUnavailable(f"channel {channel!r} is not configured")
+
+    async def send(
+        self,
+        key: ConversationKey,
+        message: BotMessage,
+        *,
+        proactive: bool = True,
+        origin: str = "staff",
+    ) -> Delivery:
+        """Queue ``message`` on its own and deliver it now (see ``send_all``)."""
+        (delivery,) = await self.send_all(
+            key, [message], proactive=proactive, origin=origin
+        )
         return delivery
 
-    def record(
-        self, key: ConversationKey, message: BotMessage, delivery: Delivery
-    ) -> None:
-        """Write one outbound message to the transcript (identity numbers masked)."""
-        now = utcnow()
+    async def send_all(
+        self,
+        key: ConversationKey,
+        messages: Sequence[BotMessage],
+        *,
+        proactive: bool,
+        origin: str,
+    ) -> list[Delivery]:
+        """Queue ``messages`` (one transaction) and deliver them now, in order.
+
+        A message that could not go at once stays queued and is retried; its
+        delivery says "pending". On WhatsApp a proactive message outside the
+        24-hour window is sent as the configured template (``via_template``).
+        """
+        if not messages:
+            return []
+        self.require(key.channel)
+        conversation_id, ids = await asyncio.to_thread(
+            self._enqueue_all, key, messages, proactive, origin
+        )
+        return await self.deliver_queued(conversation_id, ids)
+
+    async def deliver_queued(
+        self, conversation_id: int, item_ids: Sequence[int]
+    ) -> list[Delivery]:
+        """Deliver what a caller queued in its own transaction (``enqueue``)."""
+        results = await self.delivery.deliver_conversation(conversation_id)
+        deliveries = []
+        for item_id in item_ids:
+            delivery = results.get(item_id, Delivery("pending"))
+            if delivery.status == "retry":  # queued for the next attempt
+                delivery = Delivery("pending", error=delivery.error)
+            deliveries.append(delivery)
+        return deliveries
+
+    @staticmethod
+    def enqueue(
+        session: Session,
+        key: ConversationKey,
+        message: BotMessage,
+        *,
+        origin: str,
+        proactive: bool = True,
+    ) -> OutboxItem:
+        """Queue ``message`` in the caller's transaction (with what caused it)."""
+        return outbox.enqueue(
+            session, key, message, origin=origin, proactive=proactive, now=utcnow()
+        )
+
+    def _enqueue_all(
+        self,
+        key: ConversationKey,
+        messages: Sequence[BotMessage],
+        proactive: bool,
+        origin: str,
+    ) -> tuple[int, list[int]]:
         with self._db.session() as session:
-            conversation = conversations.get_or_create(session, key)
-            row = conversations.record_outbound(
-                session,
-                conversation,
-                mask_identifiers(message.text),
-                buttons_as_dicts(message.buttons),
-                status=delivery.status,
-                provider_message_id=delivery.provider_message_id,
-            )
-            row.status_at = now
-            row.error = delivery.error[:300] if delivery.error else None
-            if delivery.via_template:
-                row.kind = "template"
-            if delivery.status == "unreachable":
-                conversation.unreachable_at = now
+            items = [
+                self.enqueue(session, key, m, origin=origin, proactive=proactive)
+                for m in messages
+            ]
+            return items[0].conversation_id, [item.id for item in items]
 
     def last_inbound_at(self, key: ConversationKey) -> datetime | None:
         """When the participant last wrote (for the 24-hour window)."""

@@ -6,15 +6,16 @@ participant on the channel the ticket came from (PRODUCT.md §3.2 step 5).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.texts import label, text
+from bot.messaging import outbox
 from bot.messaging.conversations import ConversationKey
 from bot.messaging.messages import BotMessage
-from bot.messaging.outbound import ChannelUnavailable, Outbound
+from bot.messaging.outbound import Outbound
 from bot.store.db import Database
 from bot.store.models import Ticket, TicketStatusChange, utcnow
 
@@ -43,6 +44,9 @@ class StatusChange:
     to_status: str
     note: str | None
     key: ConversationKey | None
+    # The notification queued in the outbox with the change (None: no channel).
+    outbox_id: int | None = None
+    conversation_id: int | None = None
 
 
 def allowed(from_status: str, to_status: str) -> bool:
@@ -83,12 +87,20 @@ def change_status(
     ticket.updated_at = utcnow()
     session.flush()
     conversation = ticket.conversation
-    key = (
-        ConversationKey(conversation.channel, conversation.external_id)
-        if conversation is not None
-        else None
+    if conversation is None:
+        return StatusChange(change.id, ticket.reference, to_status, note, None)
+    key = ConversationKey(conversation.channel, conversation.external_id)
+    result = StatusChange(change.id, ticket.reference, to_status, note, key)
+    # Queued with the change itself: committed together or not at all.
+    item = outbox.enqueue(
+        session,
+        key,
+        notification(result),
+        origin="notification",
+        proactive=True,
+        now=utcnow(),
     )
-    return StatusChange(change.id, ticket.reference, to_status, note, key)
+    return replace(result, outbox_id=item.id, conversation_id=conversation.id)
 
 
 def history(session: Session, ticket_id: int) -> list[TicketStatusChange]:
@@ -119,21 +131,21 @@ def notification(change: StatusChange) -> BotMessage:
 
 
 async def notify(db: Database, outbound: Outbound, change: StatusChange) -> str:
-    """Tell the participant; returns and records the delivery status.
+    """Deliver the notification queued with the change; record and return how.
 
     A ticket filed outside the gateway (no channel to reach) is recorded as
-    ``unreachable`` rather than failing the staff member's action. The record is
-    written off the event loop (``Database.run``), like every store call from async
-    code.
+    ``unreachable`` rather than failing the staff member's action; a provider
+    failure leaves the notification queued ("pending") for the outbox's retries.
+    The record is written off the event loop (``Database.run``), like every store
+    call from async code.
     """
-    if change.key is None:
+    if change.outbox_id is None or change.conversation_id is None:
         status = "unreachable"
     else:
-        try:
-            delivery = await outbound.send(change.key, notification(change))
-            status = delivery.status
-        except ChannelUnavailable:
-            status = "unreachable"
+        (delivery,) = await outbound.deliver_queued(
+            change.conversation_id, [change.outbox_id]
+        )
+        status = delivery.status
     await db.run(lambda session: _record_notified(session, change.change_id, status))
     return status
 

@@ -3,7 +3,8 @@
 A fake records every request as a ``Call`` (and whether it accepted or refused it),
 serves itself on a free loopback port (``serve``), lets a test make it refuse what
 the real provider would refuse in a situation the test cannot otherwise create
-(``inject``: a 429, interactive messages a client cannot show), and lets a test
+(``inject``: a 429, a 5xx outage, interactive messages a client cannot show;
+``drop_connections``: the connection cut mid-answer), and lets a test
 wait for what a participant would see (``wait_for_texts``).
 """
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from starlette.applications import Starlette
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
 from tests.fakes.server import ServerThread
@@ -49,9 +50,40 @@ class ProviderError(Exception):
         self.code = code
         self.status = status
 
+    # HTTP headers sent with the refusal (a 429's ``Retry-After``).
+    headers: dict[str, str] = {}  # noqa: RUF012 - replaced per instance, never mutated
+
     def body(self) -> dict[str, Any]:
         """The JSON the provider answers with."""
         raise NotImplementedError
+
+
+class DroppedConnection(ProviderError):
+    """Not an answer: the connection is cut in the middle of the response."""
+
+    def __init__(self) -> None:
+        super().__init__(0, "connection dropped", status=200)
+
+
+class _CutResponse(Response):
+    """Starts a response, sends part of its body, then aborts the connection."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", b"4096"),
+                ],
+            }
+        )
+        await send(
+            {"type": "http.response.body", "body": b'{"ok": tr', "more_body": True}
+        )
+        # uvicorn closes the transport when the app fails mid-response.
+        raise ConnectionAbortedError("fake provider dropped the connection")
 
 
 @dataclass
@@ -158,7 +190,11 @@ class FakeProvider(Generic[RecipientT]):
 
     # --- for the fake's own routes ----------------------------------------------------
 
-    async def answer(self, call: Call, handle: Handler) -> JSONResponse:
+    def drop_connections(self, method: str, times: int | None = 1) -> Fault:
+        """Cut the connection of the next ``times`` calls of ``method`` mid-answer."""
+        return self.inject(DroppedConnection(), method=method, times=times)
+
+    async def answer(self, call: Call, handle: Handler) -> Response:
         """Record ``call``; answer what ``handle`` returns or the refusal it raises."""
         with self._lock:
             self.calls.append(call)
@@ -166,9 +202,12 @@ class FakeProvider(Generic[RecipientT]):
             result = handle(call)
             if inspect.isawaitable(result):
                 result = await result
+        except DroppedConnection as exc:
+            call.error_code = exc.code
+            return _CutResponse()
         except ProviderError as exc:
             call.error_code = exc.code
-            return JSONResponse(exc.body(), status_code=exc.status)
+            return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
         call.accepted = True
         return JSONResponse(result)
 

@@ -9,7 +9,8 @@ It speaks the documented wire format (https://core.telegram.org/bots/api): metho
 - ``sendMessage``: empty text or text over 4096 characters; inline buttons without
   text, or with ``callback_data`` empty or over 64 bytes; a keyboard that is not a
   list of rows; 403 "bot was blocked by the user" for chats in ``blocked_chats``;
-  429 with ``retry_after`` for the next calls after ``throttle``;
+  429 with ``retry_after`` for the next calls after ``throttle``; a 5xx during an
+  ``outage``; a connection cut mid-answer after ``drop_connections``;
 - ``answerCallbackQuery``: only ids of presses the fake issued (``press``), once;
 - ``getUpdates``: 409 while a webhook is set; long polling with ``timeout``;
   ``offset`` confirms updates;
@@ -24,11 +25,11 @@ import time
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.routing import Route
 
 from tests.fakes import telegram_updates
-from tests.fakes.provider import Call, FakeProvider, ProviderError
+from tests.fakes.provider import Call, FakeProvider, Fault, ProviderError
 
 TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
@@ -142,6 +143,11 @@ class FakeTelegramApi(FakeProvider[int]):
         )
         self.inject(error, method="sendMessage", times=times)
 
+    def outage(self, status: int = 502, times: int | None = None) -> Fault:
+        """``sendMessage`` answers ``status`` (a 5xx) until ``lift`` (or ``times``)."""
+        error = TelegramApiError(status, "Bad Gateway" if status == 502 else "Error")
+        return self.inject(error, method="sendMessage", times=times)
+
     def texts_to(self, recipient: int) -> list[str]:
         """Texts of every accepted sendMessage to chat ``recipient``."""
         return [params["text"] for params in self.sent_messages(recipient)]
@@ -156,7 +162,7 @@ class FakeTelegramApi(FakeProvider[int]):
 
     # --- the API ----------------------------------------------------------------------
 
-    async def _handle(self, request: Request) -> JSONResponse:
+    async def _handle(self, request: Request) -> Response:
         call = Call(request.path_params["method"], await self._params(request))
         return await self.answer(call, lambda c: self._dispatch(request, c))
 

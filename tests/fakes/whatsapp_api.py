@@ -33,7 +33,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.routing import Route
 
 from tests.fakes.provider import Call, FakeProvider, Fault, ProviderError
@@ -296,6 +296,26 @@ class FakeWhatsAppApi(FakeProvider[str]):
         ) as fault:
             yield fault
 
+    def outage(self, status: int = 503, times: int | None = None) -> Fault:
+        """Sending answers ``status`` (a 5xx) until ``lift`` (or ``times``)."""
+        error = GraphError(
+            2, "Service temporarily unavailable", status, kind="OAuthException"
+        )
+        return self.inject(error, method=MESSAGES, times=times)
+
+    def throttle(self, times: int = 1, retry_after: int = 1) -> Fault:
+        """The next ``times`` sends get a 429 with ``Retry-After``."""
+        error = GraphError(130429, "Rate limit hit", 429)
+        error.headers = {"Retry-After": str(retry_after)}
+        return self.inject(error, method=MESSAGES, times=times)
+
+    def blocked(self, wa_id: str) -> Fault:
+        """Every send to ``wa_id`` is refused for good (a 403), until lifted."""
+        error = GraphError(200, "Permissions error", 403)
+        return self.inject(
+            error, method=MESSAGES, when=lambda p: p.get("to") == wa_id, times=None
+        )
+
     def accepted_to(self, wa_id: str) -> list[dict[str, Any]]:
         """Payloads of accepted messages to ``wa_id``, oldest first."""
         return [c.params for c in self._accepted(wa_id)]
@@ -327,7 +347,7 @@ class FakeWhatsAppApi(FakeProvider[str]):
 
     # --- the API ----------------------------------------------------------------------
 
-    async def _messages(self, request: Request) -> JSONResponse:
+    async def _messages(self, request: Request) -> Response:
         try:
             payload = await request.json()
         except ValueError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -41,6 +42,10 @@ async def _show(
     )
 
 
+# The console's notice for how a reply went ("pending": queued for a retry).
+SEND_NOTICES = {"sent": "sent", "pending": "send_queued"}
+
+
 @requires()
 async def conversation(request: Request) -> Response:
     """The transcript (numbers masked), notes, and what the holder can do."""
@@ -64,15 +69,25 @@ async def reply(request: Request) -> Response:
         return redirect(f"/conversations/{cid}", "empty")
     if len(body) > MAX_REPLY_CHARS:
         return redirect(f"/conversations/{cid}", "too_long")
-    key = await console.db.run(lambda s: commands.held_conversation_key(s, cid, user))
+    outbound = console.outbound
+
+    def queue(session: Session) -> tuple[int, int]:
+        # The reply, its outbox item and the handoff's note of it: one transaction.
+        key = commands.held_conversation_key(session, cid, user)
+        outbound.require(key.channel)
+        item = outbound.enqueue(session, key, BotMessage(text=body), origin="staff")
+        handoffs.mark_staff_reply(session, cid, user.id)
+        return item.conversation_id, item.id
+
     try:
-        delivery = await console.outbound.send(key, BotMessage(text=body))
-    except ChannelUnavailable:
-        logger.warning("staff reply: channel %s not configured", key.channel)
+        conversation_id, item_id = await console.db.run(queue)
+    except ChannelUnavailable as exc:
+        logger.warning("staff reply: %s", exc)
         return redirect(f"/conversations/{cid}", "send_failed")
-    await console.db.run(lambda s: handoffs.mark_staff_reply(s, cid, user.id))
-    notice = "sent" if delivery.status == "sent" else "send_failed"
-    return redirect(f"/conversations/{cid}", notice)
+    (delivery,) = await outbound.deliver_queued(conversation_id, [item_id])
+    return redirect(
+        f"/conversations/{cid}", SEND_NOTICES.get(delivery.status, "send_failed")
+    )
 
 
 @requires()
@@ -91,11 +106,21 @@ async def note(request: Request) -> Response:
 async def _finish(request: Request, status: str, text_key: str) -> Response:
     """End the handoff as ``status`` and tell the participant the bot is back."""
     cid, user, console = _cid(request), staff_user(request), console_of(request)
-    key = await console.db.run(lambda s: commands.finish_handoff(s, cid, user, status))
-    try:
-        await console.outbound.send(key, BotMessage(text=copy_text(text_key)))
-    except ChannelUnavailable:
-        logger.warning("handoff %s: channel %s not configured", status, key.channel)
+    outbound = console.outbound
+
+    def finish(session: Session) -> tuple[int, int] | None:
+        # The handoff's end and the message saying so: one transaction.
+        key = commands.finish_handoff(session, cid, user, status)
+        if key.channel not in outbound.channels:
+            logger.warning("handoff %s: channel %s not configured", status, key.channel)
+            return None
+        message = BotMessage(text=copy_text(text_key))
+        item = outbound.enqueue(session, key, message, origin="staff")
+        return item.conversation_id, item.id
+
+    queued = await console.db.run(finish)
+    if queued is not None:
+        await outbound.deliver_queued(queued[0], [queued[1]])
     return redirect(f"/conversations/{cid}", status)
 
 

@@ -25,7 +25,13 @@ import logging
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import ExtBot, Updater
 from telegram.request import HTTPXRequest
 
@@ -40,7 +46,11 @@ from bot.gateway.channels.base import (
 )
 from bot.gateway.channels.body import read_capped
 from bot.gateway.channels.rendering import telegram as rendering
-from bot.gateway.channels.telegram_rate import BoundedRateLimiter
+from bot.gateway.channels.telegram_rate import (
+    BoundedRateLimiter,
+    RetryTooLate,
+    retry_after_seconds,
+)
 from bot.gateway.dialogue import Dialogue
 from bot.messaging.conversations import ConversationKey
 from bot.messaging.messages import BotMessage
@@ -70,6 +80,24 @@ MEDIA_KINDS = {
     "location": "location",
     "contact": "contact",
 }
+
+
+def classify_error(exc: TelegramError, sent_ids: list[str]) -> Delivery:
+    """A refusal the outbox retries (429, 5xx, time-out, network) or one it records.
+
+    python-telegram-bot raises ``RetryAfter`` for a 429, ``NetworkError`` for 5xx
+    answers, time-outs and dropped connections, and ``BadRequest`` (a subclass of
+    ``NetworkError``) for a request Telegram will never take.
+    """
+    provider_id = ",".join(sent_ids) or None
+    if isinstance(exc, RetryTooLate):
+        return Delivery("retry", provider_id, str(exc), retry_after=exc.retry_after)
+    if isinstance(exc, RetryAfter):
+        wait = retry_after_seconds(exc)
+        return Delivery("retry", provider_id, str(exc), retry_after=wait)
+    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+        return Delivery("retry", provider_id, str(exc))
+    return Delivery("failed", provider_id, str(exc))
 
 
 def parse_update(update: Update) -> Incoming | None:
@@ -267,10 +295,9 @@ class TelegramChannel(Channel):
             logger.info("Telegram chat %s blocked the bot", chat_id)
             return Delivery(status="unreachable", error=str(exc))
         except TelegramError as exc:
-            logger.warning("sendMessage failed for chat %s", chat_id, exc_info=True)
-            return Delivery(
-                status="failed",
-                provider_message_id=",".join(message_ids) or None,
-                error=str(exc),
+            delivery = classify_error(exc, message_ids)
+            logger.warning(
+                "sendMessage to chat %s: %s (%s)", chat_id, delivery.status, exc
             )
+            return delivery
         return Delivery(status="sent", provider_message_id=",".join(message_ids))

@@ -5,7 +5,7 @@ request for the ``retry_after`` Telegram asks and retries (once, here). One thin
 is added: a 429 asking for longer than ``MAX_RETRY_AFTER_SECONDS`` is not waited
 out but reported as a failure at once, so a participant's turn (and the lease that
 holds their next message) is not stuck behind a long flood wait; the delivery is
-recorded as failed and staff can see it.
+left to the outbox, which retries it after that time.
 """
 
 from __future__ import annotations
@@ -24,7 +24,11 @@ _Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 
 class RetryTooLate(TelegramError):
-    """Telegram asked us to wait longer than we let a turn wait."""
+    """Telegram asked us to wait longer than we let a turn wait (the outbox waits)."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class BoundedRateLimiter(AIORateLimiter):
@@ -50,7 +54,7 @@ class BoundedRateLimiter(AIORateLimiter):
             except RetryAfter as exc:
                 wait = retry_after_seconds(exc)
                 if wait > MAX_RETRY_AFTER_SECONDS:
-                    raise RetryTooLate(f"{exc} (longer than we wait)") from exc
+                    raise RetryTooLate(f"{exc} (longer than we wait)", wait) from exc
                 raise
 
         return await super().process_request(

@@ -63,12 +63,46 @@ MEDIA_KINDS = {
 IGNORED_TYPES = {"reaction", "system", "ephemeral", "request_welcome"}
 
 
-class GraphApiError(RuntimeError):
-    """The Graph API refused a request (or could not be reached)."""
+# Graph API error codes that mean "too many requests": retried, like a 429.
+THROTTLED_CODES = frozenset({4, 80007, 130429, 131048, 131056})
 
-    def __init__(self, message: str, code: int | None = None) -> None:
+
+class GraphApiError(RuntimeError):
+    """The Graph API refused a request (or could not be reached).
+
+    ``status`` is the HTTP status (None: no answer at all); ``retry_after`` the
+    seconds a ``Retry-After`` header asked for.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        code: int | None = None,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
+        self.status = status
+        self.retry_after = retry_after
+
+    @property
+    def transient(self) -> bool:
+        """Worth retrying: no answer, a 5xx, a 429 or a throttling code."""
+        return (
+            self.status is None
+            or self.status >= 500
+            or self.status == 429
+            or self.code in THROTTLED_CODES
+        )
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    raw = response.headers.get("Retry-After")
+    try:
+        return max(float(raw), 0.0) if raw is not None else None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -278,9 +312,10 @@ class WhatsAppChannel(Channel):
                 try:
                     ids.append(await self._post(payload))
                 except GraphApiError as exc:
-                    if payload.get("type") != "interactive" or exc.code in (
-                        RE_ENGAGEMENT_REQUIRED,
-                        None,
+                    if (
+                        payload.get("type") != "interactive"
+                        or exc.transient
+                        or exc.code in (RE_ENGAGEMENT_REQUIRED, None)
                     ):
                         raise
                     # Refused buttons or list: the options as numbered text still
@@ -297,7 +332,7 @@ class WhatsAppChannel(Channel):
             if exc.code == RE_ENGAGEMENT_REQUIRED and not ids:
                 return await self._send_template(key, message)
             logger.warning("WhatsApp send to %s failed: %s", _masked(key), exc)
-            return Delivery("failed", ",".join(ids) or None, error=str(exc))
+            return _failed(exc, ",".join(ids) or None)
         return Delivery("sent", ",".join(ids))
 
     async def _send_template(
@@ -315,14 +350,14 @@ class WhatsAppChannel(Channel):
             message_id = await self._post(payload)
         except GraphApiError as exc:
             logger.warning("WhatsApp template to %s failed: %s", _masked(key), exc)
-            return Delivery("failed", error=str(exc), via_template=True)
+            return _failed(exc, None, via_template=True)
         return Delivery("sent", message_id, via_template=True)
 
     async def _post(self, payload: dict[str, Any]) -> str:
         path = f"/{self.settings.phone_number_id}/messages"
         try:
             response = await self._client.post(path, json=payload)
-        except httpx.HTTPError as exc:
+        except httpx.HTTPError as exc:  # time-out, refused or dropped connection
             raise GraphApiError(f"Graph API unreachable: {exc!r}") from exc
         try:
             body = response.json()
@@ -335,11 +370,27 @@ class WhatsAppChannel(Channel):
             raise GraphApiError(
                 f"Graph API {response.status_code} (code {code}): {text}",
                 code if isinstance(code, int) else None,
+                response.status_code,
+                _retry_after(response),
             )
         try:
             return str(body["messages"][0]["id"])
         except (KeyError, IndexError, TypeError) as exc:
             raise GraphApiError(f"unexpected Graph API reply: {body!r}") from exc
+
+
+def _failed(
+    exc: GraphApiError, sent_ids: str | None, *, via_template: bool = False
+) -> Delivery:
+    """A transient failure is retried by the outbox; any other is recorded."""
+    status = "retry" if exc.transient else "failed"
+    return Delivery(
+        status,
+        sent_ids,
+        error=str(exc),
+        via_template=via_template,
+        retry_after=exc.retry_after,
+    )
 
 
 def _masked(key: ConversationKey) -> str:

@@ -15,6 +15,7 @@ from bot.store.models.conversations import (
     RateWindow,
 )
 from bot.store.models.handoff import Handoff
+from bot.store.models.outbox import OutboxItem
 from bot.store.models.resignation import (
     Consent,
     RegistryParticipant,
@@ -43,6 +44,7 @@ __all__ = [
     "InternalNote",
     "Message",
     "MessageSecret",
+    "OutboxItem",
     "RateWindow",
     "RegistryParticipant",
     "SharedContact",
