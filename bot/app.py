@@ -7,12 +7,9 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import text
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from bot.console import create_console
@@ -22,7 +19,10 @@ from bot.gateway.channels.telegram import TelegramChannel
 from bot.gateway.channels.webchat import WebChatChannel
 from bot.gateway.channels.whatsapp import WhatsAppChannel
 from bot.gateway.dialogue import Dialogue
+from bot.gateway.metrics import Metrics
+from bot.gateway.ops_routes import ops_routes
 from bot.gateway.rasa_client import RasaClient
+from bot.messaging.delivery import RetryPolicy
 from bot.messaging.identity_tokens import IdentityTokens
 from bot.messaging.outbound import Outbound
 from bot.parsing.offices import load_directory
@@ -41,13 +41,21 @@ class Services:
     dialogue: Dialogue
     telegram: TelegramChannel | None
     whatsapp: WhatsAppChannel | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 def build_services(settings: Settings) -> Services:
     """Construct (but do not start) the gateway's long-lived objects."""
     db = Database(settings.database_url)
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
-    outbound = Outbound(db)
+    durable = settings.durable
+    policy = RetryPolicy(
+        base_seconds=durable.outbox_retry_base_seconds,
+        max_seconds=durable.outbox_retry_max_seconds,
+        max_attempts=durable.outbox_max_attempts,
+    )
+    metrics = Metrics()
+    outbound = Outbound(db, policy, on_attempt=metrics.on_attempt)
     cipher = DataCipher(settings.data_key())
     tokens = IdentityTokens(db, cipher)
     dialogue = Dialogue(
@@ -59,6 +67,7 @@ def build_services(settings: Settings) -> Services:
         lease_seconds=2 * settings.rasa_timeout_seconds + 30,
         tokenise=tokens.tokenise,
         cipher=cipher,
+        metrics=metrics,
     )
     telegram = None
     if settings.telegram:
@@ -73,6 +82,7 @@ def build_services(settings: Settings) -> Services:
         dialogue=dialogue,
         telegram=telegram,
         whatsapp=whatsapp,
+        metrics=metrics,
     )
 
 
@@ -121,20 +131,8 @@ def create_app(settings: Settings) -> Starlette:
     """The gateway app; channels switch on when their settings are present."""
     services = build_services(settings)
 
-    async def health(_request: Request) -> Response:
-        try:
-            with services.db.session() as session:
-                session.execute(text("SELECT 1"))
-            database = "ok"
-        except Exception:  # report, do not crash the health check
-            logger.warning("database health check failed", exc_info=True)
-            database = "down"
-        rasa = "ok" if await services.rasa.is_up() else "down"
-        status = 200 if database == "ok" else 503
-        return JSONResponse({"database": database, "rasa": rasa}, status_code=status)
-
     routes: list[BaseRoute] = [
-        Route("/healthz", health, methods=["GET"]),
+        *ops_routes(settings, services.db, services.metrics),
         *_webchat_routes(settings, services),
     ]
     # The staff console (PRODUCT.md §7).

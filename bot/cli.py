@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from bot.core.logs import configure_json_logging
 from bot.core.settings import (
     Settings,
     SettingsError,
@@ -32,6 +32,7 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
         host=settings.gateway_host,
         port=settings.gateway_port,
         log_level="info",
+        log_config=None,  # uvicorn's records go to the JSON handler too
         access_log=False,
         # No websockets: rasa-sdk pins an old websockets that uvicorn cannot use.
         ws="none",
@@ -241,10 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; settings errors end with a message naming the setting."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_json_logging()
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -1,4 +1,5 @@
-"""Where Rasa keeps dialogue state and its locks, and where it finds the actions.
+"""Where Rasa keeps dialogue state and its locks, where it finds the actions, and
+how hard the outbox retries.
 
 Read with the other settings (``bot.core.settings``). Rasa's tracker store is SQL on
 the project's database: with PostgreSQL the same database (Rasa creates its own
@@ -29,6 +30,11 @@ class DurableSettings:
     action_endpoint_url: str = DEFAULT_ACTION_ENDPOINT_URL
     # An SQLAlchemy URL that Rasa's environment (SQLAlchemy 1.4, psycopg2) can open.
     tracker_store_url: str = f"sqlite:///var/{TRACKER_FILE}"
+
+    # The outbox's retries (bot.messaging.delivery.RetryPolicy).
+    outbox_retry_base_seconds: float = 1.0
+    outbox_retry_max_seconds: float = 300.0
+    outbox_max_attempts: int = 30
 
     @property
     def action_health_url(self) -> str:
@@ -67,6 +73,12 @@ class DurableVariables(Protocol):
     def action_endpoint_url(self) -> str: ...
     @property
     def tracker_store_url(self) -> str | None: ...
+    @property
+    def outbox_retry_base_seconds(self) -> float: ...
+    @property
+    def outbox_retry_max_seconds(self) -> float: ...
+    @property
+    def outbox_max_attempts(self) -> int: ...
 
 
 def durable_fields(
@@ -79,5 +91,8 @@ def durable_fields(
             tracker_store_url=tracker_store_url(
                 database_url, var_dir, env.tracker_store_url
             ),
+            outbox_retry_base_seconds=env.outbox_retry_base_seconds,
+            outbox_retry_max_seconds=env.outbox_retry_max_seconds,
+            outbox_max_attempts=env.outbox_max_attempts,
         )
     }

@@ -196,6 +196,9 @@ class _Environment(BaseSettings):
     verify_failures_global_per_minute: int = Field(default=30, ge=1)
     action_endpoint_url: str = "http://127.0.0.1:5055/webhook"
     tracker_store_url: str | None = None
+    outbox_retry_base_seconds: float = Field(default=1.0, gt=0)
+    outbox_retry_max_seconds: float = Field(default=300.0, gt=0)
+    outbox_max_attempts: int = Field(default=30, ge=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -230,6 +233,7 @@ _PROBLEMS = {
     "float_parsing": "must be a number, got {input!r}",
     "bool_parsing": "must be true or false, got {input!r}",
     "greater_than_equal": "must be at least {ge}, got {input}",
+    "greater_than": "must be more than {gt}, got {input}",
     "string_too_short": "must be at least {min_length} characters",
     "value_error": "{error}, got {input!r}",
 }

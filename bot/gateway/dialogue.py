@@ -21,10 +21,12 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.core.crypto import DataCipher
+from bot.core.logs import new_turn, turn_id
 from bot.core.privacy import mask_identifiers
 from bot.core.texts import text as copy_text
 from bot.gateway import leases
 from bot.gateway.channels.rendering.common import choose_by_number
+from bot.gateway.metrics import Metrics
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.handoff import handoffs
 from bot.messaging import conversations, secrets
@@ -79,6 +81,7 @@ class Dialogue:
         lease_seconds: float = 90.0,
         tokenise: Callable[[str], str] | None = None,
         cipher: DataCipher | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._db = db
         # Keeps the encrypted originals of masked numbers for audited reveal.
@@ -92,6 +95,7 @@ class Dialogue:
         self._released: dict[str, asyncio.Event] = {}
         # Long numbers (NIK, KPJ) become tokens before Rasa sees them.
         self._tokenise = tokenise
+        self._metrics = metrics or Metrics()
 
     async def accept(
         self,
@@ -113,6 +117,8 @@ class Dialogue:
             logger.info(
                 "duplicate %s message %s ignored", key.channel, provider_message_id
             )
+        else:
+            self._metrics.messages_in.labels(key.channel).inc()
         return inbound
 
     def _record(
@@ -170,6 +176,8 @@ class Dialogue:
         """Produce and deliver the bot's answer to ``inbound``, in arrival order."""
         if inbound.duplicate:
             return []
+        turn = new_turn()  # logged here and by the action server (metadata)
+        started = time.monotonic()
         if not inbound.leased:
             await self._acquire(inbound)
         status = "failed"
@@ -183,6 +191,16 @@ class Dialogue:
             )
         finally:
             await asyncio.to_thread(self._finish, inbound, status, replies)
+            elapsed = time.monotonic() - started
+            self._metrics.turn_seconds.labels(inbound.key.channel).observe(elapsed)
+            logger.info(
+                "turn %s of message %s: %s, %d replies, %.3f s",
+                turn,
+                inbound.message_id,
+                status,
+                len(replies),
+                elapsed,
+            )
         return replies
 
     def _holder_for(self, message_id: int) -> str:
@@ -269,6 +287,7 @@ class Dialogue:
         metadata = {
             "channel": inbound.key.channel,
             "button": inbound.kind == "button" or chosen is not None,
+            "turn_id": turn_id.get(),
         }
         forwarded = chosen or inbound.text
         if self._tokenise is not None:
@@ -286,6 +305,7 @@ class Dialogue:
                 metadata,
             )
         except RasaUnavailable:
+            self._metrics.dialogue_errors.labels("rasa").inc()
             logger.warning(
                 "Rasa unavailable for message %s", inbound.message_id, exc_info=True
             )
@@ -293,6 +313,7 @@ class Dialogue:
         if not replies:
             # Every turn of ours answers something; silence means an action failed
             # (Rasa drops a failed action's messages and carries on).
+            self._metrics.dialogue_errors.labels("action").inc()
             logger.warning("empty reply from Rasa for message %s", inbound.message_id)
             return [BotMessage(text=copy_text("service_down"))], "notice"
         return replies, "answered"

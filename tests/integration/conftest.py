@@ -144,6 +144,9 @@ def gateway_env(
         "DATABASE_URL": database_url,
         "RASA_URL": rasa_url,
         "RASA_TIMEOUT_SECONDS": "20",
+        # Retries a few seconds apart, so outage tests end soon after recovery.
+        "OUTBOX_RETRY_BASE_SECONDS": "0.5",
+        "OUTBOX_RETRY_MAX_SECONDS": "2",
         "BPU_VAR_DIR": str(var_dir),
         "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
         "TELEGRAM_API_BASE_URL": f"{telegram_url}/bot",

@@ -216,15 +216,7 @@ def start_action_server(
     runner: Sequence[str] = RUN_MODULE,
 ) -> Process:
     """The rasa_sdk action server on ``port`` with our actions and ``database_url``."""
-    argv = [
-        APP_PYTHON,
-        *runner,
-        "rasa_sdk",
-        "--actions",
-        "actions",
-        "--port",
-        str(port),
-    ]
+    argv = [APP_PYTHON, *runner, "actions.serve", "--port", str(port)]
     env = {
         "SANIC_HOST": "127.0.0.1",
         "DATABASE_URL": database_url,
