@@ -130,9 +130,14 @@ class OutboxDelivery:
         self.holder = f"gw-{uuid.uuid4().hex[:16]}"
         self._wake: asyncio.Event | None = None
 
-    async def deliver_conversation(self, conversation_id: int) -> dict[int, Delivery]:
-        """Deliver what is due for one conversation, in order; stop at a retry."""
-        claimed = await asyncio.to_thread(self._claim, conversation_id)
+    async def deliver_conversation(
+        self, conversation_id: int, *, fresh: bool = False
+    ) -> dict[int, Delivery]:
+        """Deliver what is due for one conversation, in order; stop at a retry.
+
+        ``fresh``: right after queueing (see ``outbox.claim_conversation``).
+        """
+        claimed = await asyncio.to_thread(self._claim, conversation_id, fresh)
         results: dict[int, Delivery] = {}
         for index, item in enumerate(claimed):
             delivery = await self._attempt(item)
@@ -197,12 +202,18 @@ class OutboxDelivery:
             self._on_attempt(item.key.channel, delivery)
         return delivery
 
-    def _claim(self, conversation_id: int) -> list[outbox.Claimed]:
+    def _claim(self, conversation_id: int, fresh: bool) -> list[outbox.Claimed]:
         lease = timedelta(seconds=self.policy.claim_seconds)
         try:
             with self._db.session() as session:
                 return outbox.claim_conversation(
-                    session, conversation_id, self.holder, utcnow(), lease, RUN_LIMIT
+                    session,
+                    conversation_id,
+                    self.holder,
+                    utcnow(),
+                    lease,
+                    RUN_LIMIT,
+                    fresh=fresh,
                 )
         except outbox.ClaimLost:
             return []

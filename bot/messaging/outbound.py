@@ -139,7 +139,7 @@ class Outbound:
         self, conversation_id: int, item_ids: Sequence[int]
     ) -> list[Delivery]:
         """Deliver what a caller queued in its own transaction (``enqueue``)."""
-        results = await self.delivery.deliver_conversation(conversation_id)
+        results = await self.delivery.deliver_conversation(conversation_id, fresh=True)
         deliveries = []
         for item_id in item_ids:
             delivery = results.get(item_id, Delivery("pending"))

@@ -26,6 +26,10 @@ from bot.messaging.messages import BotMessage, Button, buttons_as_dicts
 from bot.store.models import Conversation, Message
 from bot.store.models.outbox import FAILED, PENDING, SENT, OutboxItem
 
+# A fresh item is left to the gateway that queued it for this long: it delivers
+# at once, and the worker of any gateway takes over only if that did not happen.
+FRESH_GRACE = timedelta(seconds=10)
+
 
 class ClaimLost(RuntimeError):
     """Another gateway claimed part of the run first; the transaction must roll back."""
@@ -72,7 +76,7 @@ def enqueue(
         proactive=proactive,
         status=PENDING,
         attempts=0,
-        next_attempt_at=now,
+        next_attempt_at=now + FRESH_GRACE,
         created_at=now,
     )
     session.add(item)
@@ -91,11 +95,15 @@ def claim_conversation(
     now: datetime,
     lease: timedelta,
     limit: int = 20,
+    *,
+    fresh: bool = False,
 ) -> list[Claimed]:
     """Claim the conversation's head and the due items right behind it, in order.
 
-    Empty when the head is not due, is claimed by someone alive, or another
-    gateway is claiming it at this moment.
+    ``fresh``: the caller just queued messages and delivers them at once, so items
+    never tried yet count as due (a retry still waits for its time). Empty when the
+    head is not due, is claimed by someone alive, or another gateway is claiming it
+    at this moment.
     """
     pending = (
         select(OutboxItem)
@@ -118,7 +126,8 @@ def claim_conversation(
     run = []
     for row in rows:
         free = row.claimed_until is None or row.claimed_until < now
-        if not free or row.next_attempt_at > now:
+        due = row.next_attempt_at <= now or (fresh and row.attempts == 0)
+        if not free or not due:
             break
         run.append(row)
     if not run:
