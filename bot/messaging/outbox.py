@@ -123,10 +123,11 @@ def claim_conversation(
     )
     if not rows or rows[0].id != head:
         return []  # nothing pending, or another gateway holds the head's row lock
-    run = []
+    run: list[OutboxItem] = []
     for row in rows:
         free = row.claimed_until is None or row.claimed_until < now
-        due = row.next_attempt_at <= now or (fresh and row.attempts == 0)
+        # Never tried and behind a head that goes now: it only waited its turn.
+        due = row.next_attempt_at <= now or (row.attempts == 0 and (fresh or run))
         if not free or not due:
             break
         run.append(row)
