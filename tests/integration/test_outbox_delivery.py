@@ -92,8 +92,8 @@ def test_replies_held_by_a_502_outage_arrive_in_order_after_recovery(
         api.lift(outage)
     queued = _outbound(stack, chat_id)
     _wait(
-        "every queued reply delivered",
-        lambda: len(api.texts_to(chat_id)) >= len(queued),
+        "every queued reply delivered and recorded as sent",
+        lambda: {status for _t, status in _outbound(stack, chat_id)} == {"sent"},
     )
     delivered = api.texts_to(chat_id)
     assert delivered == [text for text, _status in queued]  # all, once, in order
