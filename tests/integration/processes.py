@@ -9,7 +9,7 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,15 +18,15 @@ import httpx
 import pytest
 
 from tests.fakes.server import free_port
+from tests.postgres import POSTGRES_ADMIN_URL, postgres_database
+
+__all__ = ["POSTGRES_ADMIN_URL", "postgres_database"]  # where the tests found them
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_PYTHON = str(ROOT / ".venv" / "bin" / "python")
 RASA = str(ROOT / ".venv-rasa" / "bin" / "rasa")
 MODEL = ROOT / "models" / "bpu.tar.gz"
 LOG_DIR = ROOT / "var" / "test-logs"
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test"
-)
 
 QUIET_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",
@@ -259,35 +259,3 @@ def run_cli(args: list[str], database_url: str) -> Any:
         check=True,
     )
     return json.loads(result.stdout)
-
-
-@contextlib.contextmanager
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for one test module, dropped afterwards.
-
-    Required when ``CI=true``; elsewhere a missing server skips with the reason.
-    """
-    import psycopg
-
-    admin = POSTGRES_ADMIN_URL
-    name = f"bpu_test_{uuid.uuid4().hex[:10]}"
-    try:
-        connection = psycopg.connect(admin, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        reason = f"PostgreSQL not reachable at {admin}: {exc}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason} (required when CI=true)")
-        pytest.skip(reason)
-    with connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    base = admin.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
-                (name,),
-            )
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')

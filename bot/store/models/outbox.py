@@ -33,9 +33,14 @@ class OutboxItem(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
-    # The transcript row staff read (masked text, delivery status).
-    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    # The transcript row staff read (masked text, delivery status); purging it
+    # (retention) takes the item with it.
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE")
+    )
     origin: Mapped[str] = mapped_column(String(16))  # bot, staff, notification
     # What the provider gets; replaced by the masked text once done.
     text: Mapped[str] = mapped_column(Text, default="")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.fakes.gateway import Fakes, LocalGateway, fakes, local_gateway
+from tests.postgres import postgres_database
 
 
 @pytest.fixture(scope="module")
@@ -17,13 +17,24 @@ def world() -> Iterator[Fakes]:
         yield outside
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def channel_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Each channel test runs on both stores: the rate limit, the lease and
+    de-duplication have a PostgreSQL branch of their own."""
+    if request.param == "sqlite":
+        folder: Path = tmp_path_factory.mktemp("store")
+        yield f"sqlite:///{folder / 'bpu.sqlite3'}"
+    else:
+        with postgres_database() as url:
+            yield url
+
+
 @pytest.fixture(scope="module")
 def gateway(
-    world: Fakes, tmp_path_factory: pytest.TempPathFactory
+    world: Fakes, channel_database: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LocalGateway]:
     folder: Path = tmp_path_factory.mktemp("gateway")
-    url = os.environ.get("TEST_CHANNELS_DATABASE_URL") or (
-        f"sqlite:///{folder / 'bpu.sqlite3'}"
-    )
-    with local_gateway(world, url, str(folder)) as running:
+    with local_gateway(world, channel_database, str(folder)) as running:
         yield running

@@ -21,9 +21,9 @@ from tests.fakes.gateway import (
     LocalGateway,
     local_gateway,
 )
-from tests.unit.gateway.channel_fixtures import gateway, world
+from tests.unit.gateway.channel_fixtures import channel_database, gateway, world
 
-__all__ = ["gateway", "world"]
+__all__ = ["channel_database", "gateway", "world"]
 
 
 def _wa_id() -> str:
@@ -236,8 +236,10 @@ def test_statuses_are_recorded_on_the_outbound_message(gateway: LocalGateway) ->
 
     def outbound() -> Any:
         gateway.world.whatsapp.wait_for(
-            lambda: any(m.direction == "out" for m in gateway.messages(sender)),
-            what="the outbound message to be recorded",
+            lambda: any(
+                m.provider_message_id == wamid for m in gateway.messages(sender)
+            ),
+            what="the outbound message's delivery to be recorded",
         )
         return next(m for m in gateway.messages(sender) if m.direction == "out")
 
