@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -82,7 +83,12 @@ async def test_a_turn_is_forwarded_with_the_channel_prefixed_sender(
     replies = await _turn(dialogue, "halo")
     assert [r.text for r in replies] == ["Halo"]
     assert rasa.requests[0]["sender"] == "telegram:4242"
-    assert rasa.requests[0]["metadata"] == {"channel": "telegram", "button": False}
+    metadata = rasa.requests[0]["metadata"]
+    assert {k: metadata[k] for k in ("channel", "button")} == {
+        "channel": "telegram",
+        "button": False,
+    }
+    assert re.fullmatch(r"[0-9a-f]{16}", metadata["turn_id"])  # the turn's log id
     assert _transcript(db) == [("in", "halo", "answered"), ("out", "Halo", "sent")]
 
 
