@@ -16,9 +16,9 @@ from bot.gateway.dialogue import Dialogue
 from tests.fakes import telegram_updates as tg
 from tests.fakes import whatsapp_updates as wa
 from tests.fakes.gateway import WA_PHONE_ID, LocalGateway
-from tests.unit.gateway.channel_fixtures import gateway, world
+from tests.unit.gateway.channel_fixtures import channel_database, gateway, world
 
-__all__ = ["gateway", "world"]
+__all__ = ["channel_database", "gateway", "world"]
 
 
 def _unreachable(*_args: Any, **_kwargs: Any) -> Any:
