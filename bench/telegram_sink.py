@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 
 from tests.fakes.provider import Call, Handler
 from tests.fakes.telegram_api import FakeTelegramApi
@@ -49,7 +49,7 @@ class ReplySink(FakeTelegramApi):
         with self._waiters_lock:
             self._waiters.pop(chat_id, None)
 
-    async def answer(self, call: Call, handle: Handler) -> JSONResponse:
+    async def answer(self, call: Call, handle: Handler) -> Response:
         """Record and answer as the fake does; then count an accepted reply."""
         response = await super().answer(call, handle)
         if call.accepted and call.method == "sendMessage":
