@@ -34,7 +34,7 @@ from bot.messaging.conversations import ConversationKey
 from bot.messaging.messages import BotMessage, buttons_as_dicts
 from bot.messaging.outbound import Outbound
 from bot.store import ratelimit
-from bot.store.db import Database
+from bot.store.db import Database, retry_on_conflict
 from bot.store.models import Conversation, utcnow
 
 logger = logging.getLogger(__name__)
@@ -111,7 +111,8 @@ class Dialogue:
         trips the store's unique constraint and comes back as a duplicate.
         """
         inbound = await asyncio.to_thread(
-            self._record, key, text, kind, provider_message_id
+            retry_on_conflict,
+            lambda: self._record(key, text, kind, provider_message_id),
         )
         if inbound.duplicate:
             logger.info(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +15,30 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 T = TypeVar("T")
+
+# PostgreSQL ends one of two colliding transactions with a deadlock (40P01) or a
+# serialisation failure (40001) so the other can finish; running the loser again
+# is the documented remedy, not an outage.
+CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+CONFLICT_ATTEMPTS = 3
+
+
+def is_transaction_conflict(exc: BaseException) -> bool:
+    """Whether ``exc`` is a collision that another attempt resolves."""
+    original = getattr(exc, "orig", None)
+    return getattr(original, "sqlstate", None) in CONFLICT_SQLSTATES
+
+
+def retry_on_conflict(work: Callable[[], T]) -> T:
+    """Run ``work`` (one whole transaction) again when PostgreSQL aborted it."""
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            return work()
+        except Exception as exc:
+            if attempt == CONFLICT_ATTEMPTS or not is_transaction_conflict(exc):
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
