@@ -106,7 +106,7 @@ def test_whole_story_in_one_message_is_filed_with_what_was_typed(
     assert "Kantor Cabang Perintis Boyolali" in filed
     assert "Selasa, 2 Desember 2025 pukul 09.30" in filed
     assert "Layanan yang diurus: berhenti sebagai peserta BPU" in texts[-2]
-    assert "secara online sekarang" in texts[-1]  # the offer to do it online
+    assert "lewat chat ini" in texts[-1]  # the offer to do it here, now
 
     tickets = {t["id"]: t for t in stack.tickets()}
     ticket = tickets[match.group(0)]
