@@ -73,4 +73,4 @@ def test_rasa_killed_in_the_middle_of_the_resign_form_continues_it(
     assert f"NIK: ************{record.nik[-4:]}" in "\n".join(said)
     filed = chat.press("/affirm", until="Simpan nomor")[-1]
     assert REFERENCE.search(filed), filed
-    assert re.search(r"diproses paling lambat", filed)
+    assert re.search(r"memprosesnya paling lambat", filed)

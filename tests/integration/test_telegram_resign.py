@@ -106,7 +106,7 @@ class Chat:
         return self._send(tg.text(self.chat_id, words), until)
 
     def press(self, payload: str, until: str) -> list[str]:
-        return self._send(tg.button(self.chat_id, payload), until)
+        return self._send(self.stack.telegram.press(self.chat_id, payload), until)
 
     def identify(self, record: ParticipantRecord, born: str, until: str) -> list[str]:
         """Start, consent, NIK (typed with spaces), then the date of birth."""
