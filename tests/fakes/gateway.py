@@ -47,6 +47,22 @@ class Fakes:
 
 
 @contextmanager
+def serving_telegram() -> Iterator[tuple[FakeTelegramApi, str]]:
+    """A fake Bot API for ``TG_TOKEN`` on loopback, with its base URL."""
+    api = FakeTelegramApi(TG_TOKEN)
+    with api.serve() as server:
+        yield api, server.url
+
+
+@contextmanager
+def serving_whatsapp() -> Iterator[tuple[FakeWhatsAppApi, str]]:
+    """A fake Graph API (with the notification template) on loopback, with its URL."""
+    api = FakeWhatsAppApi(WA_TOKEN, WA_PHONE_ID, {WA_TEMPLATE: 1})
+    with api.serve() as server:
+        yield api, server.url
+
+
+@contextmanager
 def fakes() -> Iterator[Fakes]:
     """Fake Rasa, Bot API and Graph API servers on loopback."""
     rasa = FakeRasa()

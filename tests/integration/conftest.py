@@ -24,6 +24,8 @@ from tests.fakes.gateway import (
     WA_TEMPLATE,
     WA_TOKEN,
     WA_VERIFY,
+    serving_telegram,
+    serving_whatsapp,
 )
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.whatsapp_api import FakeWhatsAppApi
@@ -87,16 +89,14 @@ class Stack:
 
 @pytest.fixture(scope="session")
 def fake_telegram() -> Iterator[tuple[FakeTelegramApi, str]]:
-    api = FakeTelegramApi(BOT_TOKEN)
-    with api.serve() as server:
-        yield api, server.url
+    with serving_telegram() as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
 def fake_whatsapp() -> Iterator[tuple[FakeWhatsAppApi, str]]:
-    api = FakeWhatsAppApi(WA_TOKEN, WA_PHONE_ID, {WA_TEMPLATE: 1})
-    with api.serve() as server:
-        yield api, server.url
+    with serving_whatsapp() as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select
 
 from bot.core.settings import TelegramSettings, WhatsAppSettings
 from bot.gateway.channels.telegram import TelegramChannel
@@ -25,14 +24,16 @@ from bot.messaging.conversations import ConversationKey
 from bot.messaging.messages import BotMessage
 from bot.messaging.outbound import Outbound
 from bot.store.db import Database
-from bot.store.models import OutboxItem, utcnow
+from bot.store.models import utcnow
+from tests.builders import make_outbox_due, outbox_items
 from tests.fakes.gateway import (
     TG_TOKEN,
     WA_PHONE_ID,
     WA_SECRET,
-    WA_TEMPLATE,
     WA_TOKEN,
     WA_VERIFY,
+    serving_telegram,
+    serving_whatsapp,
 )
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.whatsapp_api import FakeWhatsAppApi
@@ -49,16 +50,14 @@ def _dialogue(db: Database, outbound: Outbound) -> Dialogue:
 
 @pytest.fixture(scope="module")
 def tg_api() -> Iterator[tuple[FakeTelegramApi, str]]:
-    fake = FakeTelegramApi(TG_TOKEN)
-    with fake.serve() as server:
-        yield fake, server.url
+    with serving_telegram() as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
 def wa_api() -> Iterator[tuple[FakeWhatsAppApi, str]]:
-    fake = FakeWhatsAppApi(WA_TOKEN, WA_PHONE_ID, {WA_TEMPLATE: 1})
-    with fake.serve() as server:
-        yield fake, server.url
+    with serving_whatsapp() as served:
+        yield served
 
 
 @pytest.fixture
@@ -90,17 +89,6 @@ def _chat() -> str:
     return str(random.randint(10_000_000, 99_999_999))
 
 
-def _items(db: Database) -> list[OutboxItem]:
-    with db.session() as session:
-        return list(session.scalars(select(OutboxItem).order_by(OutboxItem.id)))
-
-
-def _due_now(db: Database) -> None:
-    with db.session() as session:
-        for item in session.scalars(select(OutboxItem)):
-            item.next_attempt_at = utcnow() - timedelta(seconds=1)
-
-
 async def test_telegram_502_then_recovery_delivers_every_reply_in_order(
     db: Database,
     telegram: tuple[TelegramChannel, Outbound],
@@ -120,10 +108,10 @@ async def test_telegram_502_then_recovery_delivers_every_reply_in_order(
     assert [d.status for d in [*first, later]] == ["pending"] * 3
     assert fake.texts_to(int(chat)) == []
     assert any(c.error_code == 502 for c in fake.refused("sendMessage"))
-    _due_now(db)
-    await outbound.delivery.deliver_conversation(_items(db)[0].conversation_id)
+    make_outbox_due(db)
+    await outbound.delivery.deliver_conversation(outbox_items(db)[0].conversation_id)
     assert fake.texts_to(int(chat)) == ["satu", "dua", "tiga"]
-    assert {i.status for i in _items(db)} == {"sent"}
+    assert {i.status for i in outbox_items(db)} == {"sent"}
 
 
 async def test_telegram_dropped_connection_is_retried(
@@ -151,7 +139,7 @@ async def test_telegram_long_429_is_left_to_the_outbox_with_its_wait(
         ConversationKey("telegram", chat), BotMessage("halo"), origin="staff"
     )
     assert delivery.status == "pending"
-    (item,) = _items(db)
+    (item,) = outbox_items(db)
     assert item.next_attempt_at >= utcnow() + timedelta(seconds=40)
 
 
@@ -167,7 +155,7 @@ async def test_telegram_blocked_is_recorded_not_retried(
         ConversationKey("telegram", chat), BotMessage("halo"), origin="staff"
     )
     assert delivery.status == "unreachable"
-    (item,) = _items(db)
+    (item,) = outbox_items(db)
     assert item.status == "failed" and item.attempts == 1
 
 
@@ -206,6 +194,6 @@ async def test_whatsapp_closed_window_without_template_is_a_permanent_failure(
         ConversationKey("whatsapp", "62811" + _chat()), BotMessage("halo")
     )
     assert delivery.status == "failed"
-    (item,) = _items(db)
+    (item,) = outbox_items(db)
     assert item.status == "failed"
     assert "WHATSAPP_TEMPLATE_NAME" in (item.last_error or "")

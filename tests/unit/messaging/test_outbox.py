@@ -14,6 +14,7 @@ from bot.messaging.messages import BotMessage
 from bot.messaging.outbound import Outbound
 from bot.store.db import Database
 from bot.store.models import Conversation, Message, OutboxItem, utcnow
+from tests.builders import make_outbox_due, outbox_items
 
 KEY = ConversationKey("telegram", "4242")
 
@@ -40,18 +41,6 @@ def _outbound(db: Database, provider: Provider, **policy: float) -> Outbound:
     return outbound
 
 
-def _items(db: Database) -> list[OutboxItem]:
-    with db.session() as session:
-        return list(session.scalars(select(OutboxItem).order_by(OutboxItem.id)))
-
-
-def _due_now(db: Database) -> None:
-    """Move every waiting item's next attempt to now (time passing, not waited)."""
-    with db.session() as session:
-        for item in session.scalars(select(OutboxItem)):
-            item.next_attempt_at = utcnow() - timedelta(seconds=1)
-
-
 def test_backoff_doubles_up_to_a_ceiling_and_honours_retry_after() -> None:
     policy = RetryPolicy(base_seconds=1, max_seconds=60)
     assert [policy.delay(n) for n in range(1, 9)] == [1, 2, 4, 8, 16, 32, 60, 60]
@@ -67,7 +56,7 @@ async def test_a_reply_goes_at_once_and_is_recorded(db: Database) -> None:
     )
     assert [d.status for d in deliveries] == ["sent", "sent"]
     assert provider.attempts == ["satu", "dua"]
-    assert [i.status for i in _items(db)] == ["sent", "sent"]
+    assert [i.status for i in outbox_items(db)] == ["sent", "sent"]
     with db.session() as session:
         rows = session.scalars(select(Message).where(Message.direction == "out"))
         assert [(m.text, m.status) for m in rows] == [("satu", "sent"), ("dua", "sent")]
@@ -86,23 +75,23 @@ async def test_a_failing_message_holds_back_the_later_ones_in_order(
     )
     assert [d.status for d in deliveries] == ["pending"] * 3
     assert provider.attempts == ["satu"]  # dua and tiga never overtook it
-    first = _items(db)[0]
+    first = outbox_items(db)[0]
     assert first.attempts == 1 and first.last_error == "502 Bad Gateway"
     assert first.next_attempt_at > utcnow() + timedelta(seconds=50)
     # Not due yet: nothing is attempted, not even the later messages.
     await outbound.delivery.deliver_conversation(first.conversation_id)
     assert provider.attempts == ["satu"]
-    _due_now(db)
+    make_outbox_due(db)
     await outbound.delivery.deliver_conversation(first.conversation_id)
     assert provider.attempts == ["satu", "satu", "dua", "tiga"]
-    assert [i.status for i in _items(db)] == ["sent"] * 3
+    assert [i.status for i in outbox_items(db)] == ["sent"] * 3
 
 
 async def test_retry_after_sets_the_next_attempt(db: Database) -> None:
     provider = Provider(Delivery("retry", error="429", retry_after=120))
     outbound = _outbound(db, provider, base_seconds=1)
     await outbound.send(KEY, BotMessage("halo"), proactive=False, origin="bot")
-    (item,) = _items(db)
+    (item,) = outbox_items(db)
     assert item.next_attempt_at >= utcnow() + timedelta(seconds=110)
 
 
@@ -116,7 +105,7 @@ async def test_a_permanent_refusal_is_recorded_and_the_queue_moves_on(
         origin="staff",
     )  # fmt: skip
     assert [d.status for d in deliveries] == ["unreachable", "sent"]
-    first, second = _items(db)
+    first, second = outbox_items(db)
     assert first.status == "failed" and "blocked" in (first.last_error or "")
     assert "3309041203710003" not in first.text  # raw text dropped once done
     with db.session() as session:
@@ -133,13 +122,13 @@ async def test_gives_up_after_the_last_attempt(db: Database) -> None:
     conversation_id = 0
     for _ in range(3):
         await outbound.send_all(KEY, [], proactive=False, origin="bot")
-        if not _items(db):
+        if not outbox_items(db):
             await outbound.send(KEY, BotMessage("halo"), origin="bot")
         else:
-            _due_now(db)
-            conversation_id = _items(db)[0].conversation_id
+            make_outbox_due(db)
+            conversation_id = outbox_items(db)[0].conversation_id
             await outbound.delivery.deliver_conversation(conversation_id)
-    (item,) = _items(db)
+    (item,) = outbox_items(db)
     assert item.status == "failed" and item.attempts == 3
     assert "gave up after 3 attempts" in (item.last_error or "")
 
@@ -175,11 +164,11 @@ async def test_the_worker_delivers_what_is_due(db: Database) -> None:
     # Queued by a gateway that died before delivering: once the grace it had is
     # over, any gateway's worker takes it.
     assert await asyncio.to_thread(_due, outbound) == []
-    _due_now(db)
+    make_outbox_due(db)
     worker = asyncio.create_task(outbound.delivery.run())
     try:
         for _ in range(400):
-            items = await asyncio.to_thread(_items, db)
+            items = await asyncio.to_thread(outbox_items, db)
             if items[0].status != "pending":
                 break
             await asyncio.sleep(0.05)
@@ -188,7 +177,7 @@ async def test_the_worker_delivers_what_is_due(db: Database) -> None:
         with pytest.raises(asyncio.CancelledError):
             await worker
     assert provider.attempts == ["dari antrean"]
-    assert _items(db)[0].status == "sent"
+    assert outbox_items(db)[0].status == "sent"
 
 
 async def test_a_channel_that_raises_is_retried_not_lost(db: Database) -> None:
@@ -201,4 +190,4 @@ async def test_a_channel_that_raises_is_retried_not_lost(db: Database) -> None:
         KEY, [BotMessage("halo")], proactive=False, origin="bot"
     )
     assert delivery.status == "pending"
-    assert _items(db)[0].status == "pending"
+    assert outbox_items(db)[0].status == "pending"

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from bot.core.crypto import DataCipher
 from bot.resignation import codes
 from bot.resignation.codes import Check
 from bot.store.db import Database
-from bot.store.migrate import upgrade
 from bot.store.models import VerificationCode
 
 NOW = datetime(2026, 12, 3, 3, 0, tzinfo=timezone.utc)
 SENDER = "webchat:abc"
 PARTICIPANT = "a" * 64
 CIPHER = DataCipher("k" * 40)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'bpu.sqlite3'}"
-    upgrade(url)
-    database = Database(url)
-    yield database
-    database.dispose()
 
 
 def _issue(db: Database, *, delivered: bool = True, at: datetime = NOW) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +11,6 @@ from bot.messaging.conversations import ConversationKey
 from bot.resignation import possession
 from bot.resignation.helper import speaks_for_someone
 from bot.store.db import Database
-from bot.store.migrate import upgrade
 
 CIPHER = DataCipher("k" * 40)
 NOW = datetime(2026, 12, 3, 3, 0, tzinfo=timezone.utc)
@@ -41,15 +38,6 @@ def test_only_whatsapp_verifies_the_sender_number() -> None:
     for channel in ("telegram", "webchat", "rest"):
         key = ConversationKey(channel, REGISTERED)
         assert possession.sender_number_hash(CIPHER, key) is None
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'bpu.sqlite3'}"
-    upgrade(url)
-    database = Database(url)
-    yield database
-    database.dispose()
 
 
 def test_a_shared_contact_counts_for_ten_minutes_hashed(db: Database) -> None:
