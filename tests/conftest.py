@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -40,3 +41,14 @@ def sessions_on_loop(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]
 
     monkeypatch.setattr(db, "session", watched)
     return opened
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """Entry points called in-process (``bot.cli.main``) install the JSON handler on
+    the root logger; put pytest's own capture back so later tests' logs stay quiet."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
