@@ -22,8 +22,13 @@ LOCK_KEY_PREFIX = "bpu"
 LOCK_SOCKET_TIMEOUT_SECONDS = 10
 
 
-def lock_store(redis_url: str | None) -> dict[str, Any]:
-    """``RedisLockStore`` on ``REDIS_URL``; the in-memory one without it."""
+def lock_store(
+    redis_url: str | None, key_prefix: str = LOCK_KEY_PREFIX
+) -> dict[str, Any]:
+    """``RedisLockStore`` on ``REDIS_URL``; the in-memory one without it.
+
+    ``key_prefix`` (alphanumeric) keeps apart deployments sharing one Redis.
+    """
     if not redis_url:
         return {"type": "in_memory"}
     parts = urlsplit(redis_url)
@@ -34,7 +39,7 @@ def lock_store(redis_url: str | None) -> dict[str, Any]:
         "url": parts.hostname or "127.0.0.1",
         "port": parts.port or 6379,
         "db": int(parts.path.strip("/") or 0),
-        "key_prefix": LOCK_KEY_PREFIX,
+        "key_prefix": key_prefix,
         "socket_timeout": LOCK_SOCKET_TIMEOUT_SECONDS,
         "use_ssl": parts.scheme == "rediss",
     }
@@ -45,7 +50,9 @@ def lock_store(redis_url: str | None) -> dict[str, Any]:
     return config
 
 
-def endpoints(settings: Settings) -> dict[str, Any]:
+def endpoints(
+    settings: Settings, lock_key_prefix: str = LOCK_KEY_PREFIX
+) -> dict[str, Any]:
     """The endpoints configuration Rasa reads (``rasa run --endpoints``)."""
     durable = settings.durable
     return {
@@ -53,17 +60,19 @@ def endpoints(settings: Settings) -> dict[str, Any]:
         # A full URL is taken as is by Rasa's SQLTrackerStore (as its host); it creates
         # its own table (``events``) on first start.
         "tracker_store": {"type": "SQL", "url": durable.tracker_store_url},
-        "lock_store": lock_store(settings.redis_url),
+        "lock_store": lock_store(settings.redis_url, lock_key_prefix),
     }
 
 
-def write_endpoints(settings: Settings, path: Path) -> Path:
+def write_endpoints(
+    settings: Settings, path: Path, lock_key_prefix: str = LOCK_KEY_PREFIX
+) -> Path:
     """Write the file (owner-only) and return its path."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    config = endpoints(settings, lock_key_prefix)
     text = (
         "# Written by `python -m bot rasa-endpoints` from the settings; "
-        "do not edit.\n"
-        + yaml.safe_dump(endpoints(settings), sort_keys=False, allow_unicode=True)
+        "do not edit.\n" + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
     )
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

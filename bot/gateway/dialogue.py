@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -34,7 +35,7 @@ from bot.messaging.conversations import ConversationKey
 from bot.messaging.messages import BotMessage, buttons_as_dicts
 from bot.messaging.outbound import Outbound
 from bot.store import ratelimit
-from bot.store.db import Database, retry_on_conflict
+from bot.store.db import STORE_DOWN, Database, retry_on_conflict
 from bot.store.models import Conversation, utcnow
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,14 @@ LEASE_RETRY_SECONDS = 0.1
 # The kind of a press on a button whose key the store does not know (forged, or
 # from before a reset): answered with a notice, never forwarded as text.
 EXPIRED = "expired"
+# An acknowledged message's turn waits this long for a store that cannot be
+# reached (PostgreSQL restarting, a network cut) before it gives up, trying again
+# after pauses that double up to the longest one.
+STORE_PATIENCE_SECONDS = 600.0
+STORE_FIRST_PAUSE_SECONDS = 0.5
+STORE_LONGEST_PAUSE_SECONDS = 5.0
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -185,13 +194,11 @@ class Dialogue:
         replies: list[BotMessage] = []
         try:
             replies, status = await self._replies(inbound)
-            # Queued in the outbox and delivered at once; a provider failure
-            # leaves them queued for retries, in order, and frees the turn.
-            await self._outbound.send_all(
-                inbound.key, replies, proactive=False, origin="bot"
-            )
+            await self._send(inbound, replies)
         finally:
-            await asyncio.to_thread(self._finish, inbound, status, replies)
+            await self._in_store(
+                lambda: self._finish(inbound, status, replies), "ending a turn"
+            )
             elapsed = time.monotonic() - started
             self._metrics.turn_seconds.labels(inbound.key.channel).observe(elapsed)
             logger.info(
@@ -207,12 +214,57 @@ class Dialogue:
     def _holder_for(self, message_id: int) -> str:
         return f"{self._holder}:{message_id}"
 
+    async def _send(self, inbound: Inbound, replies: list[BotMessage]) -> None:
+        """Queue the replies in the outbox and deliver them at once.
+
+        A provider failure leaves them queued for retries, in order, and frees the
+        turn; so does a store that fails after they were queued (the outbox worker
+        delivers them once it is back). Queueing waits for the store: Rasa has
+        already taken the turn, so it is not asked again.
+        """
+        if not replies:
+            return
+        queued = await self._in_store(
+            lambda: self._outbound.queue_all(
+                inbound.key, replies, proactive=False, origin="bot"
+            ),
+            "queueing replies",
+        )
+        try:
+            await self._outbound.deliver_queued(*queued)
+        except STORE_DOWN:
+            logger.warning(
+                "store unreachable delivering replies to message %s; left to the "
+                "outbox worker",
+                inbound.message_id,
+            )
+
+    async def _in_store(self, work: Callable[[], T], what: str) -> T:
+        """Run ``work`` (one transaction) in a thread, again while the store is down.
+
+        The provider was told the message arrived (2xx), so nobody will deliver it
+        again: a turn must outlast a store outage instead of dropping the message.
+        """
+        deadline = time.monotonic() + STORE_PATIENCE_SECONDS
+        pause = STORE_FIRST_PAUSE_SECONDS
+        while True:
+            try:
+                return await asyncio.to_thread(work)
+            except STORE_DOWN:
+                if time.monotonic() + pause > deadline:
+                    raise
+                logger.warning("store unreachable %s; again in %.1f s", what, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, STORE_LONGEST_PAUSE_SECONDS)
+
     # --- ordering ---------------------------------------------------------------------
 
     async def _acquire(self, inbound: Inbound) -> None:
         deadline = time.monotonic() + 2 * self._lease.total_seconds()
         while True:
-            acquired = await asyncio.to_thread(self._try_acquire, inbound)
+            acquired = await self._in_store(
+                lambda: self._try_acquire(inbound), "taking a turn's lease"
+            )
             if acquired:
                 return
             if time.monotonic() > deadline:
@@ -269,7 +321,9 @@ class Dialogue:
             if inbound.rate.notify:
                 return [BotMessage(text=copy_text("rate_limited"))], "limited"
             return [], "limited"
-        conversation = await asyncio.to_thread(self._conversation, inbound.key)
+        conversation = await self._in_store(
+            lambda: self._conversation(inbound.key), "reading the conversation"
+        )
         if handoffs.is_active(conversation):
             # a person holds this conversation: record only, stay silent (media too)
             return [], "held"
@@ -292,8 +346,11 @@ class Dialogue:
         }
         forwarded = chosen or inbound.text
         if self._tokenise is not None:
+            tokenise, plain = self._tokenise, forwarded
             try:
-                forwarded = await asyncio.to_thread(self._tokenise, forwarded)
+                forwarded = await self._in_store(
+                    lambda: tokenise(plain), "tokenising numbers"
+                )
             except SQLAlchemyError:
                 # Never forward the raw number instead: apologise.
                 logger.exception("could not tokenise message %s", inbound.message_id)

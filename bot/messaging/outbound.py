@@ -129,11 +129,25 @@ class Outbound:
         """
         if not messages:
             return []
-        self.require(key.channel)
         conversation_id, ids = await asyncio.to_thread(
-            self._enqueue_all, key, messages, proactive, origin
+            self.queue_all, key, messages, proactive=proactive, origin=origin
         )
         return await self.deliver_queued(conversation_id, ids)
+
+    def queue_all(
+        self,
+        key: ConversationKey,
+        messages: Sequence[BotMessage],
+        *,
+        proactive: bool,
+        origin: str,
+    ) -> tuple[int, list[int]]:
+        """Queue ``messages`` in one transaction of their own (not yet delivered).
+
+        The conversation's id and the items' ids, for ``deliver_queued``.
+        """
+        self.require(key.channel)
+        return self._enqueue_all(key, messages, proactive, origin)
 
     async def deliver_queued(
         self, conversation_id: int, item_ids: Sequence[int]

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 T = TypeVar("T")
@@ -21,6 +22,9 @@ T = TypeVar("T")
 # is the documented remedy, not an outage.
 CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
 CONFLICT_ATTEMPTS = 3
+# What the store raises when it cannot be reached (refused, reset, timed out), as
+# opposed to refusing one statement (a constraint) or a bug.
+STORE_DOWN = (OperationalError, InterfaceError)
 
 
 def is_transaction_conflict(exc: BaseException) -> bool:

@@ -13,7 +13,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -162,13 +161,6 @@ def instance_specs(plan: ClusterPlan, endpoints: Path) -> list[ProcessSpec]:
         *(rasa_spec(plan, i, endpoints) for i in range(plan.rasa_count)),
         *(gateway_spec(plan, i) for i in range(plan.gateway_count)),
     ]
-
-
-def redis_parts(url: str) -> tuple[str, int, int]:
-    """Host, port and database number of a ``redis://host:port/db`` URL."""
-    parts = urlsplit(url)
-    database = parts.path.strip("/") or "0"
-    return parts.hostname or "127.0.0.1", parts.port or 6379, int(database)
 
 
 def env_int(environ: Mapping[str, str], name: str, default: int) -> int:

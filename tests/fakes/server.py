@@ -1,4 +1,9 @@
-"""Serve an ASGI app on 127.0.0.1 in a background thread, for fake provider APIs."""
+"""Services a test runs in the background on a free 127.0.0.1 port.
+
+``ServerThread`` serves an ASGI app (the fake provider APIs); ``tcp_proxy.TcpProxy``
+forwards a port it can cut. Both are ``LoopbackService``: a free port, ``start``
+returning the service, ``stop``, and ``with service:`` doing both.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import socket
 import threading
 import time
 from types import TracebackType
-from typing import Literal
+from typing import Literal, TypeVar
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -20,7 +25,36 @@ def free_port() -> int:
         return port
 
 
-class ServerThread:
+ServiceT = TypeVar("ServiceT", bound="LoopbackService")
+
+
+class LoopbackService:
+    """Listens on ``port`` of 127.0.0.1 once started, until stopped."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+
+    def start(self: ServiceT) -> ServiceT:
+        """Start listening; the service itself, for ``x = Service().start()``."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop listening and let go of what it holds."""
+        raise NotImplementedError
+
+    def __enter__(self: ServiceT) -> ServiceT:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class ServerThread(LoopbackService):
     """uvicorn in a thread: ``with ServerThread(app) as server:`` gives ``.url``."""
 
     def __init__(
@@ -30,7 +64,7 @@ class ServerThread:
         *,
         lifespan: Literal["on", "off"] = "off",
     ) -> None:
-        self.port = port or free_port()
+        super().__init__(port)
         config = uvicorn.Config(
             app,
             host="127.0.0.1",
@@ -63,14 +97,3 @@ class ServerThread:
         """Ask uvicorn to exit and wait for the thread."""
         self._server.should_exit = True
         self._thread.join(timeout=10)
-
-    def __enter__(self) -> ServerThread:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -13,20 +13,19 @@ import select
 import socket
 import struct
 import threading
-from types import TracebackType
 
-from tests.fakes.server import free_port
+from tests.fakes.server import LoopbackService
 
 CHUNK = 65536
 RESET = struct.pack("ii", 1, 0)
 
 
-class TcpProxy:
+class TcpProxy(LoopbackService):
     """``with TcpProxy("127.0.0.1", 5432) as proxy:`` forwards ``proxy.port``."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
+        super().__init__()
         self.target = (target_host, target_port)
-        self.port = free_port()
         self.connections_cut = 0
         self._listener: socket.socket | None = None
         self._open: set[socket.socket] = set()
@@ -42,6 +41,10 @@ class TcpProxy:
         """Refuse new connections and reset the open ones."""
         listener, self._listener = self._listener, None
         if listener is not None:
+            # Closing alone does not wake a thread blocked in accept(), which would
+            # let one more connection through: shutdown does.
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
             listener.close()
         with self._lock:
             doomed, self._open = self._open, set()
@@ -59,17 +62,6 @@ class TcpProxy:
     def stop(self) -> None:
         self.block()
 
-    def __enter__(self) -> TcpProxy:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     # --- forwarding -------------------------------------------------------------------
 
     def _listen(self) -> None:
@@ -86,6 +78,10 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return  # closed by block/stop
+            if self._listener is not listener:  # blocked meanwhile: refuse it
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, RESET)
+                client.close()
+                return
             try:
                 server = socket.create_connection(self.target, timeout=5)
             except OSError:

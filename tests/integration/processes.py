@@ -17,24 +17,23 @@ from typing import Any
 import httpx
 import pytest
 
+# The same programs, model and quiet settings as the cluster launcher's.
+from scripts.cluster.plan import APP_PYTHON, MODEL, QUIET_ENV, RASA, ROOT
 from tests.fakes.server import free_port
 from tests.postgres import POSTGRES_ADMIN_URL, postgres_database
 
-__all__ = ["POSTGRES_ADMIN_URL", "postgres_database"]  # where the tests found them
+# Where the tests found them.
+__all__ = [
+    "APP_PYTHON",
+    "MODEL",
+    "POSTGRES_ADMIN_URL",
+    "QUIET_ENV",
+    "RASA",
+    "ROOT",
+    "postgres_database",
+]
 
-ROOT = Path(__file__).resolve().parents[2]
-APP_PYTHON = str(ROOT / ".venv" / "bin" / "python")
-RASA = str(ROOT / ".venv-rasa" / "bin" / "rasa")
-MODEL = ROOT / "models" / "bpu.tar.gz"
 LOG_DIR = ROOT / "var" / "test-logs"
-
-QUIET_ENV = {
-    "RASA_TELEMETRY_ENABLED": "false",
-    "TF_CPP_MIN_LOG_LEVEL": "2",
-    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-    "PYTHONUNBUFFERED": "1",
-    "PYTHONWARNINGS": "ignore::DeprecationWarning",
-}
 
 
 class Process:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ import redis
 from bot.store.db import Database
 from scripts.cluster import deploy, endpoints, nginx
 from scripts.cluster.plan import ClusterPlan, Ports, instance_specs
-from scripts.cluster.supervisor import Supervisor
+from scripts.cluster.supervisor import StartError, Supervisor, is_healthy
 from tests.fakes.gateway import WA_PHONE_ID, WA_TEMPLATE, WA_TOKEN
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.fakes.telegram_api import FakeTelegramApi
@@ -112,6 +113,17 @@ class Cluster:
     def database(self) -> Database:
         return Database(self.direct_database_url)
 
+    def wait_until_quiet(self, seconds: float = 5.0) -> None:
+        """Until the fake Bot API got no new call for ``seconds``.
+
+        Late replies (duplicates, retries from the outbox) would show by then, and
+        the next test starts on an idle cluster.
+        """
+        last = -1
+        while (count := len(self.telegram.calls)) != last:
+            last = count
+            time.sleep(seconds)
+
     def last_rasa_server(self) -> str:
         """The Rasa instance that answered the last turn (from nginx's log)."""
         log = self.plan.log_dir / "nginx-rasa_servers.log"
@@ -140,6 +152,31 @@ def _plan(database_url: str, var_dir: Path, app_env: dict[str, str]) -> ClusterP
         app_env=app_env,
         rasa_start_timeout=float(os.environ.get("RASA_START_TIMEOUT", "600")),
     )
+
+
+def _wait_balanced(plan: ClusterPlan, timeout: float = 180.0) -> None:
+    """Until nginx passes requests to every Rasa and action server again.
+
+    While Rasa loads, the gateways' health checks reach it through nginx and fail,
+    so nginx takes each server out of rotation for a few seconds (``max_fails``):
+    a first turn in that window would get a 502 and the outage notice.
+    """
+    listeners = (
+        (f"{plan.rasa_url}/", plan.rasa_count),
+        (
+            plan.action_endpoint_url.removesuffix("/webhook") + "/health",
+            plan.actions_count,
+        ),
+    )
+    deadline = time.monotonic() + timeout
+    for url, servers in listeners:
+        answered = 0  # in a row: round-robin has then reached every server
+        while answered < 2 * servers:
+            if time.monotonic() > deadline:
+                raise StartError(f"nginx does not reach every server behind {url}")
+            answered = answered + 1 if is_healthy(url) else 0
+            if not answered:
+                time.sleep(0.5)
 
 
 def figures(test: str, **numbers: int | float | str) -> None:
@@ -181,6 +218,7 @@ def running_cluster(
         supervisor = Supervisor(specs, plan.log_dir)
         try:
             supervisor.start()
+            _wait_balanced(plan)
             yield Cluster(plan, supervisor, telegram, whatsapp, proxy, direct_url)
         finally:
             supervisor.stop()

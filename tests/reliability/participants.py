@@ -2,9 +2,11 @@
 
 Each participant sends the messages of one complaint, one after another as a person
 would (the next only once the replies to the previous one arrived), optionally
-delivering every update twice to alternating gateways, as Telegram may redeliver
-an update to whichever machine the load balancer picks. Shared by the reliability
-tests and the cluster benchmark (bench/cluster_bench.py).
+delivering every update twice at the same moment, as Telegram may redeliver an
+update to whichever machine the load balancer picks: through nginx, the second copy
+goes straight to a gateway, alternating between the two from turn to turn; without
+nginx, the two copies go to both gateways in alternating order. Shared by the
+reliability tests and the cluster benchmark (tests/reliability/bench_cluster.py).
 """
 
 from __future__ import annotations
@@ -66,6 +68,20 @@ def _deliver(
         return [f.result().status_code for f in futures]
 
 
+def targets(turn: int, *, twice: bool, first_gateway: int | None) -> list[int | None]:
+    """Where one turn's update goes: a gateway (0, 1) or nginx (None), once or twice.
+
+    Twice through nginx: nginx picks a gateway for the first copy, the second goes
+    to gateway 0 or 1 by turns (``first_gateway`` None: the turn alone decides).
+    """
+    if not twice:
+        return [first_gateway]
+    if first_gateway is None:
+        return [None, turn % 2]
+    first = (first_gateway + turn) % 2
+    return [first, 1 - first]
+
+
 def file_complaint(
     cluster: Cluster,
     chat_id: int,
@@ -74,19 +90,19 @@ def file_complaint(
     first_gateway: int | None = 0,
     reply_timeout: float = 240.0,
 ) -> Outcome:
-    """One participant's whole complaint; never raises (the error is recorded)."""
+    """One participant's whole complaint; never raises (the error is recorded).
+
+    ``first_gateway`` None sends through nginx's public listener.
+    """
     outcome = Outcome(chat_id)
     expected = 0
     try:
         for turn, (text, replies) in enumerate(COMPLAINT):
-            targets: list[int | None] = [first_gateway]
-            if twice and first_gateway is not None:
-                first = (first_gateway + turn) % 2
-                targets = [first, 1 - first]
+            sent_to = targets(turn + chat_id, twice=twice, first_gateway=first_gateway)
             started = time.monotonic()
             update = tg.text(chat_id, text)
-            outcome.statuses += _deliver(cluster, update, targets)
-            outcome.posts += len(targets)
+            outcome.statuses += _deliver(cluster, update, sent_to)
+            outcome.posts += len(sent_to)
             expected += replies
             cluster.telegram.wait_for_texts(chat_id, expected, timeout=reply_timeout)
             outcome.turn_seconds.append(time.monotonic() - started)
@@ -96,7 +112,12 @@ def file_complaint(
 
 
 def crowd(
-    cluster: Cluster, participants: int, *, twice: bool, through_nginx: bool = False
+    cluster: Cluster,
+    participants: int,
+    *,
+    twice: bool,
+    through_nginx: bool = False,
+    reply_timeout: float = 240.0,
 ) -> list[Outcome]:
     """``participants`` complaints at once, each from a fresh chat."""
     chats = random.sample(range(10**8, 10**9), participants)
@@ -108,6 +129,7 @@ def crowd(
                 chat,
                 twice=twice,
                 first_gateway=None if through_nginx else index % 2,
+                reply_timeout=reply_timeout,
             )
             for index, chat in enumerate(chats)
         ]

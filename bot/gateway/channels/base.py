@@ -17,7 +17,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.responses import JSONResponse
 
 from bot.core.texts import label
@@ -28,7 +27,7 @@ from bot.gateway.channels.rendering.common import (
 )
 from bot.gateway.dialogue import EXPIRED, Dialogue, Inbound
 from bot.messaging.conversations import ConversationKey
-from bot.store.db import Database
+from bot.store.db import STORE_DOWN, Database
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +38,6 @@ MEDIA_KINDS = frozenset(
 )
 # Seconds ``stop`` waits for turns still being answered.
 DRAIN_SECONDS = 15.0
-# What the store raises when it cannot be reached (refused, reset, timed out), as
-# opposed to refusing one message (a constraint) or a bug.
-STORE_DOWN = (OperationalError, InterfaceError)
 # Seconds a provider is asked to wait before delivering again (Retry-After).
 RETRY_AFTER_SECONDS = 5
 

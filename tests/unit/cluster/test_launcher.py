@@ -11,7 +11,7 @@ import yaml
 
 from scripts.cluster import endpoints, nginx
 from scripts.cluster.launch import check_channels
-from scripts.cluster.plan import ClusterPlan, Ports, instance_specs, redis_parts
+from scripts.cluster.plan import ClusterPlan, Ports, instance_specs
 
 
 def _plan(tmp_path: Path, **changes: object) -> ClusterPlan:
@@ -54,16 +54,12 @@ def test_nginx_accepts_the_rendered_configuration(tmp_path: Path) -> None:
 
 def test_rasa_shares_trackers_in_postgresql_and_locks_in_redis(tmp_path: Path) -> None:
     plan = _plan(tmp_path)
-    rendered = yaml.safe_load(endpoints.render(plan, "bpux"))
+    path = endpoints.write(plan, "bpux")
+    rendered = yaml.safe_load(path.read_text())
     assert rendered["action_endpoint"] == {"url": "http://127.0.0.1:9002/webhook"}
     assert rendered["tracker_store"] == {
         "type": "SQL",
-        "dialect": "postgresql",
-        "url": "db.internal",
-        "port": 6543,
-        "db": "bpu_cluster",
-        "username": "bpu",
-        "password": "p@ss",
+        "url": "postgresql://bpu:p%40ss@db.internal:6543/bpu_cluster",
     }
     lock = rendered["lock_store"]
     assert (lock["type"], lock["url"], lock["port"], lock["db"]) == (
@@ -73,11 +69,12 @@ def test_rasa_shares_trackers_in_postgresql_and_locks_in_redis(tmp_path: Path) -
         3,
     )
     assert lock["key_prefix"] == "bpux"
+    assert path.stat().st_mode & 0o077 == 0  # it holds the database password
 
 
 def test_a_cluster_refuses_sqlite(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="PostgreSQL"):
-        endpoints.render(_plan(tmp_path, database_url="sqlite:///x.db"), "p")
+        endpoints.write(_plan(tmp_path, database_url="sqlite:///x.db"), "p")
 
 
 def test_instances_reach_each_other_through_nginx(tmp_path: Path) -> None:
@@ -95,11 +92,6 @@ def test_instances_reach_each_other_through_nginx(tmp_path: Path) -> None:
     assert specs["rasa-2"].env["SANIC_WORKERS"] == "3"
     assert "9011" in specs["rasa-2"].argv
     assert specs["actions-1"].health_url == "http://127.0.0.1:9020/health"
-
-
-def test_redis_url_parts() -> None:
-    assert redis_parts("redis://cache:6390/2") == ("cache", 6390, 2)
-    assert redis_parts("redis://127.0.0.1") == ("127.0.0.1", 6379, 0)
 
 
 def test_several_gateways_refuse_telegram_polling(tmp_path: Path) -> None:

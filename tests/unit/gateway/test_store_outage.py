@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from bot.gateway import dialogue as dialogue_module
+from bot.gateway import leases
 from bot.gateway.dialogue import Dialogue
+from bot.messaging.outbound import Outbound
 from tests.fakes import telegram_updates as tg
 from tests.fakes import whatsapp_updates as wa
 from tests.fakes.gateway import WA_PHONE_ID, LocalGateway
@@ -56,3 +59,56 @@ def test_unreachable_store_answers_503_and_the_redelivery_is_answered_once(
         m for m in gateway.messages(f"{channel}:{address}") if m.direction == "in"
     ]
     assert [m.text for m in inbound] == ["halo"]
+
+
+def test_a_turn_acknowledged_before_the_store_went_away_is_answered_when_it_is_back(
+    gateway: LocalGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The provider has its 200 and will not deliver again: the turn waits instead."""
+    monkeypatch.setattr(dialogue_module, "STORE_FIRST_PAUSE_SECONDS", 0.05)
+    gateway.world.rasa.scripted["halo"] = [{"text": "Halo juga."}]
+    chat = random.randint(10_000_000, 99_999_999)
+    failures = {"lease": 2, "conversation": 2, "queue": 2, "finish": 2}
+
+    def flaky(step: str, real: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            if failures[step] > 0:
+                failures[step] -= 1
+                _unreachable()
+            return real(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(Dialogue, "_try_acquire", flaky("lease", Dialogue._try_acquire))
+    monkeypatch.setattr(
+        Dialogue, "_conversation", flaky("conversation", Dialogue._conversation)
+    )
+    monkeypatch.setattr(Dialogue, "_finish", flaky("finish", Dialogue._finish))
+    monkeypatch.setattr(Outbound, "queue_all", flaky("queue", Outbound.queue_all))
+    busy = tg.text(chat, "halo")
+    # Another gateway holds the lease, so this turn must take it itself.
+    monkeypatch.setattr(leases, "try_acquire", _first_refused(leases.try_acquire))
+
+    assert gateway.post_telegram(busy).status_code == 200
+    assert gateway.world.telegram.wait_for_texts(chat, 1) == ["Halo juga."]
+
+    def statuses() -> list[tuple[str, str | None]]:
+        return [(m.direction, m.status) for m in gateway.messages(f"telegram:{chat}")]
+
+    done = [("in", "answered"), ("out", "sent")]
+    gateway.world.telegram.wait_for(lambda: statuses() == done, what="turn ended")
+    assert failures == {"lease": 0, "conversation": 0, "queue": 0, "finish": 0}
+    assert gateway.world.telegram.texts_to(chat) == ["Halo juga."]
+
+
+def _first_refused(real: Any) -> Any:
+    """``leases.try_acquire`` that refuses its first call (a lease held elsewhere)."""
+    calls = {"count": 0}
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        calls["count"] += 1
+        if calls["count"] == 1:
+            return False
+        return real(*args, **kwargs)
+
+    return run
