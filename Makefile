@@ -16,8 +16,9 @@ UV_VERSION := 0.13.9
 # data/ folder, so every Rasa command gets the paths explicitly.
 RASA_DATA := nlu stories
 # The NLU components (addons/) import bot/parsing/, and read the office directory.
+# The tracker store (addons/tracker_store.py) is loaded by `rasa run`, not trained.
 RASA_INPUTS := config.yml domain.yml bot/data/offices.yml \
-  $(shell find nlu stories addons bot/parsing -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+  $(filter-out addons/tracker_store.py,$(shell find nlu stories addons bot/parsing -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null))
 MODEL := models/bpu.tar.gz
 SPACY_PIPELINE := build/spacy_id/meta.json
 

@@ -17,6 +17,8 @@ import yaml
 
 from bot.core.settings import Settings
 
+# Loaded by the Rasa server from the project's root (Rasa's own environment).
+TRACKER_STORE_CLASS = "addons.tracker_store.PatientSQLTrackerStore"
 # Rasa's lock keys in Redis; alphanumeric, as RedisLockStore requires.
 LOCK_KEY_PREFIX = "bpu"
 LOCK_SOCKET_TIMEOUT_SECONDS = 10
@@ -57,9 +59,13 @@ def endpoints(
     durable = settings.durable
     return {
         "action_endpoint": {"url": durable.action_endpoint_url},
-        # A full URL is taken as is by Rasa's SQLTrackerStore (as its host); it creates
-        # its own table (``events``) on first start.
-        "tracker_store": {"type": "SQL", "url": durable.tracker_store_url},
+        # Rasa's SQLTrackerStore, waiting out a short database outage instead of
+        # forgetting the conversation (addons/tracker_store.py). A full URL is taken
+        # as is (as its host); it creates its own table (``events``) on first start.
+        "tracker_store": {
+            "type": TRACKER_STORE_CLASS,
+            "url": durable.tracker_store_url,
+        },
         "lock_store": lock_store(settings.redis_url, lock_key_prefix),
     }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 
 
@@ -45,4 +46,6 @@ async def main(endpoints_path: str, mode: str, sender: str) -> None:
 
 
 if __name__ == "__main__":
+    # As ``rasa`` does: the project's own modules (addons/) load from the cwd.
+    sys.path.insert(1, os.getcwd())
     asyncio.run(main(*sys.argv[1:4]))

@@ -80,7 +80,7 @@ def test_postgres_tracker_store_and_redis_locks(
     assert endpoints.stat().st_mode & 0o077 == 0
     sender = f"telegram:{uuid.uuid4().int % 10**9}"
     saved = _probe(endpoints, "save", sender)
-    assert saved["tracker_store"] == "SQLTrackerStore"
+    assert saved["tracker_store"] == "PatientSQLTrackerStore"
     assert saved["lock_store"] == "RedisLockStore"
     assert saved["locked"] is True
     assert _probe(endpoints, "load", sender)["kpj"] == "kpjtok123"

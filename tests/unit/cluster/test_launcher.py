@@ -58,7 +58,7 @@ def test_rasa_shares_trackers_in_postgresql_and_locks_in_redis(tmp_path: Path) -
     rendered = yaml.safe_load(path.read_text())
     assert rendered["action_endpoint"] == {"url": "http://127.0.0.1:9002/webhook"}
     assert rendered["tracker_store"] == {
-        "type": "SQL",
+        "type": "addons.tracker_store.PatientSQLTrackerStore",
         "url": "postgresql://bpu:p%40ss@db.internal:6543/bpu_cluster",
     }
     lock = rendered["lock_store"]

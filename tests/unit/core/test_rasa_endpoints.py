@@ -19,7 +19,7 @@ def test_embedded_default_has_its_own_tracker_file_and_memory_locks(
     settings = load_settings({"BPU_VAR_DIR": str(tmp_path)})
     config = endpoints(settings)
     assert config["tracker_store"] == {
-        "type": "SQL",
+        "type": "addons.tracker_store.PatientSQLTrackerStore",
         "url": f"sqlite:///{tmp_path.resolve() / 'rasa_tracker.db'}",
     }
     assert settings.database_url != config["tracker_store"]["url"]
