@@ -3,7 +3,7 @@
 One invocation on one machine, so every figure is measured under the same load; the
 load average at start and end goes in the report because absolute numbers move with
 it, while the ratios of systems measured side by side move much less. Settings:
-BENCH_SECONDS (measured window per load level, default 20), BENCH_WARMUP (5),
+BENCH_SECONDS (measured window per load level, default 15), BENCH_WARMUP (5),
 BENCH_LEVELS ("1,10,50"); RASA_START_TIMEOUT (seconds a Rasa server may take to
 load, default here 1800: on a shared, loaded machine loading takes minutes).
 """
@@ -31,7 +31,7 @@ from bench.stacks import WEBHOOK_SECRET, Stack, new_sink, our_stack, stock_stack
 from bench.tuning import OUR_RASA_ENV
 
 OUT = models.ROOT / "var" / "bench"
-MEASURE_S = float(os.environ.get("BENCH_SECONDS", "20"))
+MEASURE_S = float(os.environ.get("BENCH_SECONDS", "15"))
 WARMUP_S = float(os.environ.get("BENCH_WARMUP", "5"))
 LEVELS = tuple(int(n) for n in os.environ.get("BENCH_LEVELS", "1,10,50").split(","))
 STOCK = "stock"
