@@ -64,6 +64,22 @@ def _tickets_list(settings: Settings, args: argparse.Namespace) -> int:
     )
 
 
+def _purge(settings: Settings, _args: argparse.Namespace) -> int:
+    """Retention (PRODUCT.md §8), safe from cron while the bot serves."""
+    from bot.retention import purge
+
+    with Database(settings.database_url) as db:
+        report = purge(
+            db,
+            retention_days=settings.retention_days,
+            closed_retention_days=settings.closed_retention_days,
+            tracker_store_url=settings.durable.tracker_store_url,
+        )
+    json.dump(report.as_json(), sys.stdout)
+    print()
+    return 0
+
+
 def _print_items(
     items: list[dict[str, Any]], as_json: bool, row: Callable[[dict[str, Any]], str]
 ) -> int:
@@ -200,6 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="JSON array (PRODUCT.md §10)"
     )
     listing.set_defaults(handler=_tickets_list)
+
+    commands.add_parser(
+        "purge",
+        help="delete what is past its retention (RETENTION_DAYS, "
+        "CLOSED_RETENTION_DAYS); prints a JSON report",
+    ).set_defaults(handler=_purge)
 
     seed = commands.add_parser(
         "seed-demo", help="load the demo participant registry (NIKs encrypted)"

@@ -105,6 +105,11 @@ class Settings:
     verify_failures_global_per_minute: int = 30
     # Rasa's tracker and lock stores, the action server: bot/core/durable_settings.py
     durable: DurableSettings = field(default_factory=DurableSettings)
+    # Retention (PRODUCT.md §8, ``python -m bot purge``): transcripts are deleted
+    # after ``retention_days``; tickets closed for ``closed_retention_days`` keep
+    # their facts only. The consent text (F-SVC-RETENTION) states both.
+    retention_days: int = 90
+    closed_retention_days: int = 730
 
     @property
     def uses_sqlite(self) -> bool:
@@ -199,6 +204,8 @@ class _Environment(BaseSettings):
     outbox_retry_base_seconds: float = Field(default=1.0, gt=0)
     outbox_retry_max_seconds: float = Field(default=300.0, gt=0)
     outbox_max_attempts: int = Field(default=30, ge=1)
+    retention_days: int = Field(default=90, ge=1)
+    closed_retention_days: int = Field(default=730, ge=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -375,6 +382,8 @@ def load_settings(
         resignation_processing_working_days=env.resignation_processing_working_days,
         participants_file=env.participants_file,
         verify_failures_global_per_minute=env.verify_failures_global_per_minute,
+        retention_days=env.retention_days,
+        closed_retention_days=env.closed_retention_days,
         **limit_fields(env),
         **durable,
     )

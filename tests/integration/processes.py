@@ -241,8 +241,10 @@ def start_gateway(
     return Process("gateway", argv, full_env, f"{url}/healthz").start(), url
 
 
-def run_cli(args: list[str], database_url: str) -> Any:
-    """Run ``python -m bot ARGS`` and return its JSON output."""
+def run_cli(
+    args: list[str], database_url: str, env: Mapping[str, str] | None = None
+) -> Any:
+    """Run ``python -m bot ARGS`` (``env``: more settings); return its JSON output."""
     result = subprocess.run(
         [APP_PYTHON, "-m", "bot", *args],
         cwd=ROOT,
@@ -251,6 +253,7 @@ def run_cli(args: list[str], database_url: str) -> Any:
             **QUIET_ENV,
             "DATABASE_URL": database_url,
             "DATA_ENCRYPTION_KEY": TEST_DATA_KEY,
+            **(env or {}),
         },
         capture_output=True,
         text=True,

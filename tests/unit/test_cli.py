@@ -62,3 +62,21 @@ def test_seed_demo_loads_the_registry_once(
     assert "participants loaded" in capsys.readouterr().out
     assert main(["seed-demo", "--if-empty"]) == 0
     assert "already loaded" in capsys.readouterr().out
+
+
+def test_purge_prints_what_it_did_and_a_second_run_does_nothing(
+    store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETENTION_DAYS", "30")
+    first = _json(capsys, ["purge"])
+    assert isinstance(first, dict)
+    assert first["retention_days"] == 30 and first["closed_retention_days"] == 730
+    assert _json(capsys, ["purge"]) == first  # nothing to do either time
+
+
+def test_purge_refuses_a_retention_of_zero_days(
+    store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLOSED_RETENTION_DAYS", "0")
+    assert main(["purge"]) == 2
+    assert "CLOSED_RETENTION_DAYS" in capsys.readouterr().err
