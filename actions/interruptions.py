@@ -26,8 +26,9 @@ from bot.core.texts import text as copy_text
 from bot.messaging.identity_tokens import TOKEN_PATTERN
 from bot.parsing.lexicon import sounds_like_question
 
-# Leaving the form: always taken as such, whatever the question.
-LEAVING = frozenset({"cancel", "request_human"})
+# Leaving the form: always taken as such, whatever the question ("hapus data
+# saya" too: the answers being collected are among what it deletes).
+LEAVING = frozenset({"cancel", "request_human", "delete_my_data"})
 # "NIK saya salah": an earlier answer is to be asked again.
 CORRECTION = "correct_value"
 # Questions answered on the way (PRODUCT.md §3.3), then the form asks again.

@@ -9,6 +9,7 @@ counters of identity checks are kept: asking to be forgotten must not reset a lo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -26,7 +27,13 @@ from bot.retention.records import (
     strip_personal_data,
 )
 from bot.store.db import Database
-from bot.store.models import Conversation, Message, SharedContact, Ticket
+from bot.store.models import (
+    Conversation,
+    IdentityToken,
+    Message,
+    SharedContact,
+    Ticket,
+)
 from bot.tickets.lifecycle import FINAL
 
 
@@ -38,14 +45,21 @@ class ErasureReport:
     open_tickets_kept: int
     closed_tickets_stripped: int
     shared_contacts: int
+    identity_tokens: int
 
     def as_json(self) -> dict[str, Any]:
         """The report as a JSON object."""
         return asdict(self)
 
 
-def erase_conversation(db: Database, sender_id: str) -> ErasureReport:
-    """Delete what identifies the participant of ``sender_id``'s conversation."""
+def erase_conversation(
+    db: Database, sender_id: str, tokens: Iterable[str] = ()
+) -> ErasureReport:
+    """Delete what identifies the participant of ``sender_id``'s conversation.
+
+    ``tokens`` are the identity tokens the conversation used (the action server
+    finds them in Rasa's tracker); their numbers are deleted with them.
+    """
     with db.session() as session:
         conversation_id = session.scalar(
             select(Conversation.id).where(Conversation.sender_id == sender_id)
@@ -80,9 +94,14 @@ def erase_conversation(db: Database, sender_id: str) -> ErasureReport:
             strip_personal_data,
         )
     contacts = delete_where(db, SharedContact.id, SharedContact.sender_id == sender_id)
+    used = sorted(set(tokens))
+    issued = (
+        delete_where(db, IdentityToken.id, IdentityToken.token.in_(used)) if used else 0
+    )
     return ErasureReport(
         messages=messages,
         open_tickets_kept=open_kept,
         closed_tickets_stripped=closed,
         shared_contacts=contacts,
+        identity_tokens=issued,
     )
