@@ -1,4 +1,4 @@
-""""hapus data saya" (PRODUCT.md §8): say what goes and what stays, ask, delete.
+""" "hapus data saya" (PRODUCT.md §8): say what goes and what stays, ask, delete.
 
 The deletion itself is ``bot.retention.erase_conversation``: this conversation's
 transcript, the numbers typed in it (identity tokens, revealable copies), shared

@@ -12,7 +12,7 @@ import threading
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from bot.store.db import Database
 from bot.store.models import Conversation, Message
@@ -44,16 +44,12 @@ def _age_conversation(stack: Stack, chat_id: int) -> int:
             )
             assert conversation is not None
             sender = conversation.sender_id
-            session.execute(
-                update(Message)
-                .where(Message.conversation_id == conversation.id)
-                .values(created_at=Message.created_at - AGE)
-            )
-            count = session.scalar(
-                select(func.count(Message.id)).where(
-                    Message.conversation_id == conversation.id
-                )
-            )
+            messages = session.scalars(
+                select(Message).where(Message.conversation_id == conversation.id)
+            ).all()
+            for message in messages:
+                message.created_at -= AGE
+            count = len(messages)
     finally:
         db.dispose()
     with sqlite3.connect(stack.rasa.tracker_db) as tracker:
@@ -61,7 +57,7 @@ def _age_conversation(stack: Stack, chat_id: int) -> int:
             "UPDATE events SET timestamp = timestamp - ? WHERE sender_id = ?",
             (AGE.total_seconds(), sender),
         )
-    return int(count or 0)
+    return count
 
 
 def _purge(stack: Stack) -> dict[str, Any]:
