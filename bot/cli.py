@@ -71,8 +71,8 @@ def _purge(settings: Settings, _args: argparse.Namespace) -> int:
     with Database(settings.database_url) as db:
         report = purge(
             db,
-            retention_days=settings.retention_days,
-            closed_retention_days=settings.closed_retention_days,
+            retention_days=settings.retention.days,
+            closed_retention_days=settings.retention.closed_days,
             tracker_store_url=settings.durable.tracker_store_url,
         )
     json.dump(report.as_json(), sys.stdout)
@@ -179,6 +179,15 @@ def _handoffs_list(settings: Settings, args: argparse.Namespace) -> int:
     )
 
 
+def _data_commands(commands: Any) -> None:
+    """Data that is not a ticket: retention."""
+    commands.add_parser(
+        "purge",
+        help="delete what is past its retention (RETENTION_DAYS, "
+        "CLOSED_RETENTION_DAYS); prints a JSON report",
+    ).set_defaults(handler=_purge)
+
+
 def _local_setup_commands(commands: Any) -> None:
     """What ``scripts/run`` prepares before the processes start."""
     endpoints = commands.add_parser(
@@ -217,12 +226,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listing.set_defaults(handler=_tickets_list)
 
-    commands.add_parser(
-        "purge",
-        help="delete what is past its retention (RETENTION_DAYS, "
-        "CLOSED_RETENTION_DAYS); prints a JSON report",
-    ).set_defaults(handler=_purge)
-
     seed = commands.add_parser(
         "seed-demo", help="load the demo participant registry (NIKs encrypted)"
     )
@@ -257,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     handoffs_list.set_defaults(handler=_handoffs_list)
 
+    _data_commands(commands)
     _local_setup_commands(commands)
     return parser
 

@@ -30,6 +30,19 @@ class StatusLookupLimits:
     global_per_minute: int = 30
 
 
+@dataclass(frozen=True)
+class Retention:
+    """How long data is kept (PRODUCT.md §8; ``python -m bot purge`` deletes it).
+
+    Transcripts go after ``days``; tickets closed (and resignation requests filed)
+    ``closed_days`` ago keep their facts only. The consent text states both
+    (F-SVC-RETENTION), so a change here is a change of that text too.
+    """
+
+    days: int = 90
+    closed_days: int = 730
+
+
 def is_loopback(host: str) -> bool:
     """Whether ``host`` (``GATEWAY_HOST``) is reachable from this machine only."""
     if host.lower() == "localhost":
@@ -64,6 +77,10 @@ class LimitVariables(Protocol):
     def status_lookup_failures_per_hour(self) -> int: ...
     @property
     def status_lookup_failures_global_per_minute(self) -> int: ...
+    @property
+    def retention_days(self) -> int: ...
+    @property
+    def closed_retention_days(self) -> int: ...
 
 
 def limit_fields(env: LimitVariables) -> dict[str, Any]:
@@ -79,4 +96,5 @@ def limit_fields(env: LimitVariables) -> dict[str, Any]:
             env.status_lookup_failures_per_hour,
             env.status_lookup_failures_global_per_minute,
         ),
+        "retention": Retention(env.retention_days, env.closed_retention_days),
     }

@@ -24,6 +24,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from bot.core import limit_settings as limits
 from bot.core.durable_settings import DurableSettings, durable_fields
 from bot.core.limit_settings import StatusLookupLimits, WebChatSettings, limit_fields
 
@@ -105,11 +106,7 @@ class Settings:
     verify_failures_global_per_minute: int = 30
     # Rasa's tracker and lock stores, the action server: bot/core/durable_settings.py
     durable: DurableSettings = field(default_factory=DurableSettings)
-    # Retention (PRODUCT.md §8, ``python -m bot purge``): transcripts are deleted
-    # after ``retention_days``; tickets closed for ``closed_retention_days`` keep
-    # their facts only. The consent text (F-SVC-RETENTION) states both.
-    retention_days: int = 90
-    closed_retention_days: int = 730
+    retention: limits.Retention = field(default_factory=limits.Retention)
 
     @property
     def uses_sqlite(self) -> bool:
@@ -382,8 +379,6 @@ def load_settings(
         resignation_processing_working_days=env.resignation_processing_working_days,
         participants_file=env.participants_file,
         verify_failures_global_per_minute=env.verify_failures_global_per_minute,
-        retention_days=env.retention_days,
-        closed_retention_days=env.closed_retention_days,
         **limit_fields(env),
         **durable,
     )
