@@ -67,7 +67,9 @@ async def _stock(model: models.TrainedModel) -> dict[str, Any]:
     with stock_stack(model.path, {}) as stack:
         async with _client() as client:
             return await _levels(
-                stack, RestDriver(client, stack.rasa.url), conversations
+                stack,
+                RestDriver(client, stack.rasa.url, stack.rasa.token),
+                conversations,
             )
 
 
