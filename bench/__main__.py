@@ -69,7 +69,7 @@ async def _levels(
 
 async def _stock(stack: Stack) -> dict[str, Any]:
     async with _client() as client:
-        driver = RestDriver(client, stack.rasa.url)
+        driver = RestDriver(client, stack.rasa.url, stack.rasa.token)
         return await _levels(stack, driver, all_conversations())
 
 

@@ -48,9 +48,10 @@ class LevelResult:
 class RestDriver:
     """Rasa's REST channel: the turn ends when the response (all replies) arrives."""
 
-    def __init__(self, client: httpx.AsyncClient, rasa_url: str) -> None:
+    def __init__(self, client: httpx.AsyncClient, rasa_url: str, token: str) -> None:
         self._client = client
         self._url = f"{rasa_url}/webhooks/rest/webhook"
+        self._headers = {"Authorization": f"Bearer {token}"}
 
     async def turn(
         self, chat_id: int, key: tuple[str, int], step: Step
@@ -62,7 +63,9 @@ class RestDriver:
         }
         start = time.monotonic()
         try:
-            response = await self._client.post(self._url, json=payload)
+            response = await self._client.post(
+                self._url, json=payload, headers=self._headers
+            )
         except httpx.HTTPError:
             return None
         end = time.monotonic()

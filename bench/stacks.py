@@ -175,7 +175,7 @@ def gateway_settings(stack: Stack, rasa_url: str) -> dict[str, str]:
     base = gateway_env(
         stack.database_url, rasa_url, stack.env["TELEGRAM_URL"], stack.var_dir
     )
-    return {**base, **env}
+    return {**base, **env, "RASA_TOKEN": stack.rasa.token}
 
 
 def stop_app(stack: Stack) -> None:

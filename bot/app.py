@@ -47,7 +47,9 @@ class Services:
 def build_services(settings: Settings) -> Services:
     """Construct (but do not start) the gateway's long-lived objects."""
     db = Database(settings.database_url)
-    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+    rasa = RasaClient(
+        settings.rasa_url, settings.rasa_timeout_seconds, token=settings.rasa_token
+    )
     durable = settings.durable
     policy = RetryPolicy(
         base_seconds=durable.outbox_retry_base_seconds,

@@ -9,12 +9,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.core.logs import configure_json_logging
-from bot.core.settings import (
-    Settings,
-    SettingsError,
-    ensure_local_secret,
-    load_settings,
-)
+from bot.core.private_files import ensure_local_secret
+from bot.core.settings import Settings, SettingsError, load_settings
 from bot.store.db import Database
 
 

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from bot.core.private_files import private_dir
 from bot.core.settings import Settings
 
 # Loaded by the Rasa server from the project's root (Rasa's own environment).
@@ -74,7 +75,7 @@ def write_endpoints(
     settings: Settings, path: Path, lock_key_prefix: str = LOCK_KEY_PREFIX
 ) -> Path:
     """Write the file (owner-only) and return its path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     config = endpoints(settings, lock_key_prefix)
     text = (
         "# Written by `python -m bot rasa-endpoints` from the settings; "

@@ -10,7 +10,6 @@ participant's message. pydantic's per-field errors cannot name the missing partn
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
@@ -27,6 +26,7 @@ from pydantic_settings import (
 from bot.core import limit_settings as limits
 from bot.core.durable_settings import DurableSettings, durable_fields
 from bot.core.limit_settings import StatusLookupLimits, WebChatSettings, limit_fields
+from bot.core.private_files import ensure_local_secret
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_VAR_DIR = PROJECT_ROOT / "var"
@@ -382,19 +382,3 @@ def load_settings(
         **limit_fields(env),
         **durable,
     )
-
-
-def ensure_local_secret(var_dir: Path, name: str) -> str:
-    """Return a random secret kept in ``var_dir``, creating it on first use.
-
-    The embedded default needs no configuration: secrets such as the Rasa API token
-    are generated once per installation and kept out of the repository.
-    """
-    path = var_dir / "secrets" / name
-    if path.is_file():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(32)
-    path.touch(mode=0o600)
-    path.write_text(value, encoding="utf-8")
-    return value

@@ -44,9 +44,14 @@ class RasaClient:
         base_url: str,
         timeout_seconds: float,
         transport: httpx.AsyncBaseTransport | None = None,
+        token: str | None = None,
     ) -> None:
+        # Rasa's REST channel refuses a message without the shared secret
+        # (addons/channels.py), so no other local process can speak for anyone.
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._client = httpx.AsyncClient(
             base_url=base_url,
+            headers=headers,
             timeout=httpx.Timeout(timeout_seconds, connect=3.0),
             transport=transport,
         )

@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from bot.core.settings import ensure_local_secret
+from bot.core.private_files import ensure_local_secret
 from scripts.cluster import deploy, endpoints, nginx
 from scripts.cluster.plan import (
     MODEL,

@@ -16,7 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_PYTHON = str(ROOT / ".venv" / "bin" / "python")
-RASA = str(ROOT / ".venv-rasa" / "bin" / "rasa")
+# Rasa starts through scripts/rasa_run.py: the token stays in its environment.
+RASA_PYTHON = str(ROOT / ".venv-rasa" / "bin" / "python")
 MODEL = ROOT / "models" / "bpu.tar.gz"
 
 QUIET_ENV = {
@@ -116,8 +117,8 @@ class ClusterPlan:
 def rasa_spec(plan: ClusterPlan, index: int, endpoints: Path) -> ProcessSpec:
     port = plan.rasa_ports()[index]
     argv = [
-        RASA, "run", "--model", str(MODEL), "--enable-api",
-        "--auth-token", plan.rasa_token, "--interface", "127.0.0.1",
+        RASA_PYTHON, str(ROOT / "scripts" / "rasa_run.py"), "--model", str(MODEL),
+        "--enable-api", "--interface", "127.0.0.1",
         "--port", str(port), "--credentials", str(ROOT / "credentials.yml"),
         "--endpoints", str(endpoints),
     ]  # fmt: skip

@@ -72,6 +72,7 @@ class StoryStack:
         response = httpx.post(
             f"{self.rasa.url}/webhooks/rest/webhook",
             json={"sender": sender, "message": text},
+            headers={"Authorization": f"Bearer {self.rasa.token}"},
             timeout=TURN_TIMEOUT,
         )
         response.raise_for_status()

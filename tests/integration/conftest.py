@@ -172,6 +172,7 @@ def stack(
     env = gateway_env(
         database_url, rasa_server.url, telegram_url, var_dir, whatsapp_url
     )
+    env["RASA_TOKEN"] = rasa_server.token  # the REST channel's secret
     try:
         gateway, url = start_gateway(env)
     except Exception:

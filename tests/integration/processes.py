@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 # The same programs, model and quiet settings as the cluster launcher's.
-from scripts.cluster.plan import APP_PYTHON, MODEL, QUIET_ENV, RASA, ROOT
+from scripts.cluster.plan import APP_PYTHON, MODEL, QUIET_ENV, RASA_PYTHON, ROOT
 from tests.fakes.server import free_port
 from tests.postgres import POSTGRES_ADMIN_URL, postgres_database
 
@@ -28,7 +28,7 @@ __all__ = [
     "MODEL",
     "POSTGRES_ADMIN_URL",
     "QUIET_ENV",
-    "RASA",
+    "RASA_PYTHON",
     "ROOT",
     "postgres_database",
 ]
@@ -162,6 +162,22 @@ def write_rasa_endpoints(home: Path, env: Mapping[str, str]) -> Path:
     return out
 
 
+def rasa_command(
+    model: Path, port: int, endpoints: Path, token: str
+) -> tuple[list[str], dict[str, str]]:
+    """``rasa run``'s command line and the environment that carries its token.
+
+    Through scripts/rasa_run.py, as ``make run`` starts it: the token is never an
+    argument (``ps`` shows those to everyone).
+    """
+    argv = [
+        RASA_PYTHON, str(ROOT / "scripts" / "rasa_run.py"), "--model", str(model),
+        "--enable-api", "--interface", "127.0.0.1", "--port", str(port),
+        "--credentials", "credentials.yml", "--endpoints", str(endpoints),
+    ]  # fmt: skip
+    return argv, {"RASA_TOKEN": token}
+
+
 def start_rasa(
     model: Path = MODEL,
     extra: Mapping[str, str] | None = None,
@@ -187,13 +203,9 @@ def start_rasa(
             **(settings or {}),
         },
     )
-    argv = [
-        RASA, "run", "--model", str(model), "--enable-api", "--auth-token", token,
-        "--interface", "127.0.0.1", "--port", str(port),
-        "--credentials", "credentials.yml", "--endpoints", str(endpoints),
-    ]  # fmt: skip
+    argv, secret = rasa_command(model, port, endpoints, token)
     ready = f"http://127.0.0.1:{port}/"
-    process = Process("rasa", argv, dict(extra or {}), ready).start(
+    process = Process("rasa", argv, {**(extra or {}), **secret}, ready).start(
         rasa_start_timeout()
     )
     return RasaServer(f"http://127.0.0.1:{port}", token, action_port, process, home)

@@ -11,7 +11,7 @@ import yaml
 
 from scripts.cluster import endpoints, nginx
 from scripts.cluster.launch import check_channels
-from scripts.cluster.plan import ClusterPlan, Ports, instance_specs
+from scripts.cluster.plan import ClusterPlan, Ports, instance_specs, rasa_spec
 
 
 def _plan(tmp_path: Path, **changes: object) -> ClusterPlan:
@@ -100,3 +100,11 @@ def test_several_gateways_refuse_telegram_polling(tmp_path: Path) -> None:
         check_channels(plan, {"TELEGRAM_BOT_TOKEN": "1:x"})
     check_channels(plan, {"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_SECRET": "s"})
     check_channels(_plan(tmp_path, gateway_count=1), {"TELEGRAM_BOT_TOKEN": "1:x"})
+
+
+def test_rasa_gets_its_token_in_the_environment_not_on_the_command_line(
+    tmp_path: Path,
+) -> None:
+    spec = rasa_spec(_plan(tmp_path), 0, tmp_path / "endpoints.yml")
+    assert "token" not in spec.argv and "--auth-token" not in spec.argv
+    assert spec.env["RASA_TOKEN"] == "token"

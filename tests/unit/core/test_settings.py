@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.settings import SettingsError, ensure_local_secret, load_settings
+from bot.core.private_files import ensure_local_secret
+from bot.core.settings import SettingsError, load_settings
 
 
 def test_the_embedded_default_needs_nothing() -> None:

@@ -1,0 +1,40 @@
+"""Rasa's API token never appears on a command line (``ps`` shows it to everyone)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scripts.rasa_run import rasa_argv
+from tests.integration.processes import rasa_command
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_make_run_passes_the_token_in_the_environment() -> None:
+    procfile = (ROOT / "Procfile").read_text(encoding="utf-8")
+    (rasa,) = [line for line in procfile.splitlines() if line.startswith("rasa:")]
+    assert "auth-token" not in rasa and "RASA_TOKEN" not in rasa
+    assert "scripts/rasa_run.py" in rasa
+
+
+def test_the_tests_start_rasa_without_the_token_in_argv() -> None:
+    argv, env = rasa_command(Path("m.tar.gz"), 5005, Path("e.yml"), "s3cret")
+    assert not any("s3cret" in arg for arg in argv)
+    assert env["RASA_TOKEN"] == "s3cret"
+
+
+def test_the_launcher_reads_the_token_from_the_environment() -> None:
+    assert rasa_argv(["--model", "m"], {"RASA_TOKEN": "t"}) == [
+        "rasa",
+        "run",
+        "--model",
+        "m",
+        "--auth-token",
+        "t",
+    ]
+    with pytest.raises(SystemExit, match="RASA_TOKEN is not set"):
+        rasa_argv(["--model", "m"], {})
+    with pytest.raises(SystemExit, match="not on the command line"):
+        rasa_argv(["--auth-token=x"], {"RASA_TOKEN": "t"})
