@@ -67,6 +67,7 @@ def _extras(tracker: Tracker, service_complaint: bool) -> ComplaintExtras:
         category = complaint_text.service_category(story)
     else:
         category = complaint_text.refusal_category(destination is not None, story)
+
     # What the summary said is filed for a question never asked (the refusal form
     # asks these only after "Tambah keterangan").
     def answered(slot: str) -> str | None:

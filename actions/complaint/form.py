@@ -148,7 +148,8 @@ class ValidateComplaintForm(InterruptibleForm):
         found: dict[str, Any] = {}
         for slot in ("service_wanted", "harm", "earlier_attempts", "resolution_wanted"):
             if slot not in asked:
-                found.update(await self._extract_slot(slot, dispatcher, tracker, domain))
+                told = await self._extract_slot(slot, dispatcher, tracker, domain)
+                found.update(told)
         tracker.slots.update(found)
         return [*events, *(SlotSet(k, v) for k, v in found.items())]
 
@@ -403,7 +404,6 @@ class ValidateComplaintForm(InterruptibleForm):
             return answer
         wanted = resolution_phrase(tracker.latest_message.get("text") or "")
         return {"resolution_wanted": wanted} if wanted else {}
-
 
     async def extract_complaint_review(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
