@@ -7,32 +7,23 @@ missing. What is not an answer is left to the rules (actions/interruptions.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions import runtime
-from actions.complaint.review import review_values
+from actions.complaint.review import ReviewedForm
 from actions.complaint.slots import (
-    COMPLAINT_SLOTS,
     CONTACT_PHONE,
     CONTACT_PREFERENCE,
-    EDIT,
     FIELD,
-    FIELDS,
     FILED_DEFAULTS,
-    MORE,
-    OPTIONAL,
-    PICK,
     REVIEW,
 )
-from actions.ending import question_of, way_out_buttons
-from actions.interruptions import Expects, InterruptibleForm, answer_text
+from actions.interruptions import Expects, answer_text
 from bot.complaints import extraction as complaint_text
 from bot.complaints import staff_roles
 from bot.complaints.extraction import resolution_phrase, said_phrase
@@ -75,7 +66,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-class ValidateComplaintForm(InterruptibleForm):
+class ValidateComplaintForm(ReviewedForm):
     """Fills the complaint slots from the latest message.
 
     Each extractor fills its slot only once, from entities first and then from the
@@ -110,90 +101,7 @@ class ValidateComplaintForm(InterruptibleForm):
                 dispatcher, tracker, domain
             )
             events.extend(SlotSet(k, v) for k, v in story.items())
-        asked = next(
-            (e["value"] for e in reversed(events) if e.get("name") == REQUESTED_SLOT),
-            None,
-        )
-        if question_of(asked) == REVIEW and tracker.get_slot(EDIT) is not None:
-            # Back at the summary: the change or the extra questions are done.
-            events.append(SlotSet(EDIT, None))
-        return events
-
-    def interrupted(self, question: str, message: Mapping[str, Any]) -> bool:
-        """ "ubah" and "tambah keterangan" answer the summary, whatever the NLU read."""
-        text = str(message.get("text") or "")
-        if (
-            question == REVIEW
-            and not text.startswith("/")
-            and complaint_text.review_choice(text) is not None
-        ):
-            return False
-        return super().interrupted(question, message)
-
-    async def get_extraction_events(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Also what the message tells of the optional fields, though not asked."""
-        events = await super().get_extraction_events(dispatcher, tracker, domain)
-        if REVIEW not in self.domain_slots(domain):
-            return events
-        requested = tracker.get_slot(REQUESTED_SLOT)
-        if requested is not None and self.interrupted(
-            str(requested), tracker.latest_message
-        ):
-            return events
-        asked = await self.required_slots(
-            self.domain_slots(domain), dispatcher, tracker, domain
-        )
-        found: dict[str, Any] = {}
-        for slot in ("service_wanted", "harm", "earlier_attempts", "resolution_wanted"):
-            if slot not in asked:
-                told = await self._extract_slot(slot, dispatcher, tracker, domain)
-                found.update(told)
-        tracker.slots.update(found)
-        return [*events, *(SlotSet(k, v) for k, v in found.items())]
-
-    async def get_validation_events(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Keeps what was read for slots the form does not ask now.
-
-        rasa_sdk drops every extracted slot outside ``required_slots``: the optional
-        fields told in the story, and the mode set by the summary's answer.
-        """
-        events: list[EventType] = await super().get_validation_events(
-            dispatcher, tracker, domain
-        )
-        kept = {e.get("name") for e in events}
-        return events + [
-            SlotSet(name, value)
-            for name, value in tracker.slots_to_validate().items()
-            if name in COMPLAINT_SLOTS and name not in kept
-        ]
-
-    async def ask_itself(
-        self,
-        question: str,
-        again: bool,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> bool:
-        """The summary is composed here; asked again, only its choices."""
-        if question != REVIEW:
-            return False
-        if again:
-            dispatcher.utter_message(
-                response="utter_ask_complaint_review_again",
-                buttons=way_out_buttons(False),
-            )
-        else:
-            dispatcher.utter_message(
-                response="utter_complaint_review", **review_values(tracker)
-            )
-        return True
-
-    intro = "utter_complaint_start"
+        return self.leave_mode(events, tracker)
 
     async def required_slots(
         self,
@@ -208,10 +116,7 @@ class ValidateComplaintForm(InterruptibleForm):
         the question which field, then that field. The phone number is asked only
         when they agreed to be called.
         """
-        slots = list(domain_slots)
-        if REVIEW in slots:
-            at = slots.index(REVIEW)
-            slots[at:at] = _before_review(tracker.get_slot(EDIT))
+        slots = self.review_questions(domain_slots, tracker)
         if (
             tracker.get_slot("contact_preference") == "telepon"
             and "contact_preference" in slots
@@ -404,62 +309,6 @@ class ValidateComplaintForm(InterruptibleForm):
             return answer
         wanted = resolution_phrase(tracker.latest_message.get("text") or "")
         return {"resolution_wanted": wanted} if wanted else {}
-
-    async def extract_complaint_review(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """The answer to the summary: send it, change a field, or tell more."""
-        if tracker.get_slot(REVIEW) is not None:
-            return {}
-        answer = answer_text(tracker, REVIEW)
-        if not answer:
-            return {}
-        choice = complaint_text.review_choice(answer)
-        if choice is None:
-            return {REVIEW: None}  # asked again, then a person (actions/ending.py)
-        kind, number = choice
-        if kind == complaint_text.SEND:
-            return {REVIEW: complaint_text.SEND}
-        if kind == complaint_text.ADD:
-            if all(tracker.get_slot(slot) is not None for slot in OPTIONAL):
-                dispatcher.utter_message(response="utter_complaint_more_complete")
-                return {EDIT: None}
-            dispatcher.utter_message(response="utter_complaint_more_intro")
-            return {EDIT: MORE}
-        if number is not None and 1 <= number <= len(FIELDS):
-            return _change(FIELDS[number - 1])
-        return {EDIT: PICK}
-
-    async def extract_complaint_field(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Which numbered line of the summary to change."""
-        answer = answer_text(tracker, FIELD)
-        if not answer:
-            return {}
-        number = complaint_text.field_number(answer)
-        if number is None or not 1 <= number <= len(FIELDS):
-            return {FIELD: None}  # asked again, then a person
-        return _change(FIELDS[number - 1])
-
-
-def _before_review(mode: object) -> list[str]:
-    """The questions a mode puts before the summary."""
-    if mode == PICK:
-        return [FIELD]
-    if mode == MORE:
-        return list(OPTIONAL)
-    if mode in OPTIONAL:
-        return [str(mode)]
-    return []  # an essential being changed is asked in its own place
-
-
-def _change(slot: str) -> dict[str, Any]:
-    """Forget ``slot`` (and the phone with the contact) so the form asks it again."""
-    change: dict[str, Any] = {EDIT: slot, slot: None}
-    if slot == CONTACT_PREFERENCE:
-        change[CONTACT_PHONE] = None
-    return change
 
 
 class ValidateServiceComplaintForm(ValidateComplaintForm):

@@ -7,7 +7,7 @@ Driven as Rasa's form drives it (form_chat.py). What the summary offers: "Kirim"
 from __future__ import annotations
 
 from actions.complaint.form import ValidateComplaintForm
-from tests.unit.actions.form_chat import REJECTED, FormChat
+from tests.unit.actions.form_chat import DOMAIN, REJECTED, FormChat
 
 # The seed's own words (PRODUCT.md §3.2): office, day, time, who, what was said.
 SEED = (
@@ -155,3 +155,11 @@ def test_leaving_and_corrections_at_the_review_are_left_to_the_rules() -> None:
     # "ubah" is the summary's own word, whatever the NLU made of it.
     chat.say("ubah", intent="correct_value")
     assert _asked(chat) == "complaint_field"
+
+
+def test_only_the_summary_may_be_longer_than_a_small_screen() -> None:
+    chat = _reviewing()
+    assert len(chat.summary()) > 400  # it shows everything that will be filed
+    for name, variants in DOMAIN["responses"].items():
+        if "complaint" in name and name != "utter_complaint_review":
+            assert all(len(v.get("text", "")) <= 400 for v in variants), name
