@@ -46,6 +46,14 @@ OPTIONAL = (
     CONTACT_PREFERENCE,
     "confidential",
 )
+# The questions only the summary's modes ask, and the responses Rasa asks them with
+# (utter_ask_<slot>; the others are asked by the service complaint form too).
+MODE_QUESTIONS = {
+    FIELD: "utter_ask_complaint_field",
+    "service_wanted": "utter_ask_service_wanted",
+    "harm": "utter_ask_harm",
+    "earlier_attempts": "utter_ask_earlier_attempts",
+}
 # The summary's numbered lines, in order: "Ubah" takes one of these numbers.
 FIELDS = ESSENTIALS + OPTIONAL
 # What is filed for a question never answered: news by chat only, identity kept

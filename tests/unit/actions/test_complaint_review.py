@@ -7,6 +7,7 @@ Driven as Rasa's form drives it (form_chat.py). What the summary offers: "Kirim"
 from __future__ import annotations
 
 from actions.complaint.form import ValidateComplaintForm
+from actions.complaint.slots import MODE_QUESTIONS
 from tests.unit.actions.form_chat import DOMAIN, REJECTED, FormChat
 
 # The seed's own words (PRODUCT.md §3.2): office, day, time, who, what was said.
@@ -163,3 +164,9 @@ def test_only_the_summary_may_be_longer_than_a_small_screen() -> None:
     for name, variants in DOMAIN["responses"].items():
         if "complaint" in name and name != "utter_complaint_review":
             assert all(len(v.get("text", "")) <= 400 for v in variants), name
+
+
+def test_every_question_of_the_modes_has_its_wording() -> None:
+    for slot, response in MODE_QUESTIONS.items():
+        assert response == f"utter_ask_{slot}"
+        assert response in DOMAIN["responses"], response
