@@ -36,7 +36,8 @@ def test_every_response_used_by_the_actions_exists() -> None:
     assert used - set(DOMAIN["responses"]) == set()
 
 
-# Questions an action composes itself: the complaint summary (actions/complaint/review.py).
+# Questions an action composes itself: the complaint summary
+# (actions/complaint/review.py).
 COMPOSED_QUESTIONS = {"complaint_review"}
 
 
