@@ -133,10 +133,7 @@ class InterruptibleForm(FormValidationAction):
         # "lewati" on an optional question is its answer, whatever the NLU thinks.
         skipping = question in self.defaults and ending.is_skip(text)
         answering = question is not None and (
-            skipping
-            or not interrupts(
-                tracker.latest_message, self.expects.get(question, Expects.FREE_TEXT)
-            )
+            skipping or not self.interrupted(question, tracker.latest_message)
         )
         if skipping:
             tracker.add_slots(_set(self.defaults[str(question)]))
@@ -148,6 +145,14 @@ class InterruptibleForm(FormValidationAction):
             tracker,
             domain,
         )
+
+    def interrupted(self, question: str, message: Mapping[str, Any]) -> bool:
+        """Whether ``message`` says something else than an answer to ``question``.
+
+        A form whose choices are words the NLU reads as other intents ("ubah" is
+        also a correction) overrides this to take them as its answers.
+        """
+        return interrupts(message, self.expects.get(question, Expects.FREE_TEXT))
 
     async def next_question(
         self,
@@ -223,8 +228,9 @@ class InterruptibleForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         requested = tracker.get_slot(REQUESTED_SLOT)
-        expects = self.expects.get(str(requested), Expects.FREE_TEXT)
-        if requested is not None and interrupts(tracker.latest_message, expects):
+        if requested is not None and self.interrupted(
+            str(requested), tracker.latest_message
+        ):
             return []
         events: list[EventType] = await super().get_extraction_events(
             dispatcher, tracker, domain

@@ -40,11 +40,10 @@ class Conversation:
 
 
 def complaint() -> Conversation:
-    """The whole story at once, then the questions it did not answer."""
-    answers = ("tidak ada", "belum pernah", "1", "2")
+    """The whole story at once, then "Kirim" under the summary."""
     return Conversation(
         "complaint",
-        (Step("/start"), Step(WHOLE_STORY), *(Step(a) for a in answers)),
+        (Step("/start"), Step(WHOLE_STORY), Step("kirim", press=True)),
     )
 
 

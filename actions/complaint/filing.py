@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -14,11 +14,12 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import runtime
-from actions.complaint.slots import CONTACT_PHONE, forget_all
+from actions.complaint.review import event_text
+from actions.complaint.slots import CONTACT_PHONE, FILED_DEFAULTS, forget_all
 from actions.handoff import handoff_message, open_in_store
 from bot.complaints import extraction as complaint_text
 from bot.complaints.filing import ComplaintDraft, ComplaintExtras, file_complaint
-from bot.core.texts import due_date, label, long_date, long_datetime, section
+from bot.core.texts import due_date, label, section
 from bot.handoff.handoffs import REASON_SENSITIVE
 from bot.messaging.conversations import ConversationKey
 from bot.parsing.offices import Office
@@ -34,13 +35,6 @@ class Filed:
     first_response_due: date | None
     resolution_due: date | None
     ticket_id: int
-
-
-def _event_text(event_at: str | None) -> str:
-    if not event_at:
-        return "-"
-    moment = datetime.fromisoformat(event_at)
-    return long_datetime(moment) if "T" in event_at else long_date(moment.date())
 
 
 def _story(tracker: Tracker) -> str:
@@ -73,14 +67,20 @@ def _extras(tracker: Tracker, service_complaint: bool) -> ComplaintExtras:
         category = complaint_text.service_category(story)
     else:
         category = complaint_text.refusal_category(destination is not None, story)
+
+    # What the summary said is filed for a question never asked (the refusal form
+    # asks these only after "Tambah keterangan").
+    def answered(slot: str) -> str | None:
+        return tracker.get_slot(slot) or FILED_DEFAULTS.get(slot)
+
     return ComplaintExtras(
         category=category,
-        confidential=tracker.get_slot("confidential") == "ya",
+        confidential=answered("confidential") == "ya",
         description=tracker.get_slot("complaint_description"),
         service_wanted=tracker.get_slot("service_wanted"),
         harm=tracker.get_slot("harm"),
         earlier_attempts=tracker.get_slot("earlier_attempts"),
-        contact_preference=tracker.get_slot("contact_preference"),
+        contact_preference=answered("contact_preference"),
         contact_phone_encrypted=tracker.get_slot(CONTACT_PHONE),
         sensitive=complaint_text.is_sensitive(story),
         destination_office=destination.id if destination else None,
@@ -124,7 +124,7 @@ def _say_filed(
         response="utter_complaint_filed",
         reference=filed.reference,
         office_name=office_name,
-        event_text=_event_text(draft.event_at),
+        event_text=event_text(draft.event_at),
         staff_role_text=label("staff_role", draft.staff_role),
         category=extras.category,
         first_response_due=due_date(filed.first_response_due),

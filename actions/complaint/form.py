@@ -15,8 +15,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import runtime
-from actions.complaint.slots import CONTACT_PHONE
-from actions.interruptions import Expects, InterruptibleForm, answer_text
+from actions.complaint.review import ReviewedForm
+from actions.complaint.slots import (
+    CONTACT_PHONE,
+    CONTACT_PREFERENCE,
+    FIELD,
+    FILED_DEFAULTS,
+    REVIEW,
+)
+from actions.interruptions import Expects, answer_text
 from bot.complaints import extraction as complaint_text
 from bot.complaints import staff_roles
 from bot.complaints.extraction import resolution_phrase, said_phrase
@@ -53,13 +60,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "harm": {"harm": NOT_SAID},
     "earlier_attempts": {"earlier_attempts": NOT_SAID},
     "resolution_wanted": {"resolution_wanted": NOT_SAID},
-    "contact_preference": {"contact_preference": "chat"},
+    "contact_preference": {"contact_preference": FILED_DEFAULTS[CONTACT_PREFERENCE]},
     CONTACT_PHONE: {"contact_preference": "chat", CONTACT_PHONE: None},
-    "confidential": {"confidential": "ya"},
+    "confidential": {"confidential": FILED_DEFAULTS["confidential"]},
 }
 
 
-class ValidateComplaintForm(InterruptibleForm):
+class ValidateComplaintForm(ReviewedForm):
     """Fills the complaint slots from the latest message.
 
     Each extractor fills its slot only once, from entities first and then from the
@@ -67,7 +74,11 @@ class ValidateComplaintForm(InterruptibleForm):
     says what is wrong and returns ``{slot: None}`` so the form asks again.
     """
 
-    expects: ClassVar[dict[str, Expects]] = {CONTACT_PHONE: Expects.NUMBER}
+    expects: ClassVar[dict[str, Expects]] = {
+        CONTACT_PHONE: Expects.NUMBER,
+        REVIEW: Expects.CHOICE,
+        FIELD: Expects.NUMBER,
+    }
     defaults: ClassVar[dict[str, dict[str, Any]]] = DEFAULTS
 
     def name(self) -> str:
@@ -90,9 +101,7 @@ class ValidateComplaintForm(InterruptibleForm):
                 dispatcher, tracker, domain
             )
             events.extend(SlotSet(k, v) for k, v in story.items())
-        return events
-
-    intro = "utter_complaint_start"
+        return self.leave_mode(events, tracker)
 
     async def required_slots(
         self,
@@ -101,8 +110,13 @@ class ValidateComplaintForm(InterruptibleForm):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        """The phone number is asked only when they agreed to be called."""
-        slots = list(domain_slots)
+        """The essentials, then the summary; more only when the participant asks.
+
+        "Tambah keterangan" puts the optional questions before the summary, "Ubah"
+        the question which field, then that field. The phone number is asked only
+        when they agreed to be called.
+        """
+        slots = self.review_questions(domain_slots, tracker)
         if (
             tracker.get_slot("contact_preference") == "telepon"
             and "contact_preference" in slots

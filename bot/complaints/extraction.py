@@ -209,3 +209,41 @@ def yes_or_no(text: str) -> bool | None:
     if starts_with_yes(text) or _KEEP_SECRET.match(text):
         return True
     return None
+
+
+# --- the review before filing ("periksa aduan Anda") ------------------------------
+
+SEND = "kirim"
+CHANGE = "ubah"
+ADD = "tambah"
+_SEND = re.compile(
+    r"^\s*(kirim\w*|kirim(kan)? (saja|sekarang|aduan\w*)|sudah benar|benar|betul|"
+    r"setuju|lanjut(kan)?|ya+,? kirim\w*)\b[\s.!]*$",
+    re.I,
+)
+_CHANGE = re.compile(
+    r"^\s*(ubah|ganti|ralat|koreksi|edit|perbaiki)\b(?P<rest>[^\n]*)$", re.I
+)
+_ADD = re.compile(r"^\s*tambah(kan)?\b", re.I)
+_NUMBER = re.compile(r"\b(?:no\.?|nomor|nomer)?\s*(?P<number>\d{1,2})\b", re.I)
+
+
+def review_choice(text: str) -> tuple[str, int | None] | None:
+    """The answer to the summary: send, change (with a field number) or add.
+
+    ``("ubah", 3)`` when the number of the field comes with the word. A plain yes
+    ("ya", "ok") sends: the summary asks whether to send it. None when unclear.
+    """
+    if _ADD.match(text):
+        return ADD, None
+    if match := _CHANGE.match(text):
+        return CHANGE, field_number(match.group("rest"))
+    if _SEND.match(text) or (meaningless(text) and starts_with_yes(text)):
+        return SEND, None
+    return None
+
+
+def field_number(text: str) -> int | None:
+    """The number of a summary line ("3", "nomor 3"), if the text names one."""
+    match = _NUMBER.search(text)
+    return int(match.group("number")) if match else None

@@ -23,8 +23,10 @@ REFERENCE = re.compile(r"\bADU-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b")
 OPENING = "saya mau lapor, kantor bpjs menolak melayani saya"
 WHEN = "kemarin jam 9 pagi"
 SAID = "dia bilang harus ke kantor cabang dulu"
-# The rest of the complaint form (PRODUCT.md §3.2), answered by option number, which
-# both channels accept as well as a press: (answer, marker of the next question).
+SUMMARY = "Mohon periksa aduan"
+# The optional questions after "Tambah keterangan" (PRODUCT.md §3.2), answered by
+# option number, which both channels accept as well as a press: (answer, marker of
+# the next question).
 BEFORE_WANTED = (
     ("1", "Apa akibatnya"),  # layanan: berhenti sebagai peserta BPU
     ("2", "sudah mencoba cara lain"),  # tagihan iuran tetap berjalan
@@ -32,7 +34,8 @@ BEFORE_WANTED = (
 )
 AFTER_WANTED = (
     ("1", "perlu dirahasiakan"),  # kontak: lewat chat saja
-    ("2", "ADU-"),  # tidak perlu dirahasiakan: filed
+    ("2", SUMMARY),  # tidak perlu dirahasiakan: back to the summary
+    ("1", "ADU-"),  # Kirim: filed
 )
 COMPARED = (
     "kind",
@@ -77,7 +80,8 @@ def _telegram_complaint(stack: Stack) -> str:
     say(api.press(chat, "Klaten"), "Kapan kejadiannya")
     say(tg.text(chat, WHEN), "Siapa yang menolak")
     say(api.press(chat, "Petugas loket"), "Apa yang dia katakan")
-    say(tg.text(chat, SAID), "Layanan apa")
+    say(tg.text(chat, SAID), SUMMARY)
+    say(api.press(chat, "tambah keterangan"), "Layanan apa")
     for answer, following in BEFORE_WANTED:
         say(tg.text(chat, answer), following)
     say(api.press(chat, "Saya minta dilayani sesuai hak saya"), "boleh juga menelepon")
@@ -122,7 +126,12 @@ def _whatsapp_complaint(stack: Stack) -> str:
     rows = ask_role["interactive"]["action"]["sections"][0]["rows"]
     loket = next(r for r in rows if r["title"] == "Petugas loket")
     say(wa.list_reply(WA_PHONE_ID, wa_id, loket["id"], loket["title"]), "katakan")
-    say(wa.text(WA_PHONE_ID, wa_id, SAID), "Layanan apa")
+    review = say(wa.text(WA_PHONE_ID, wa_id, SAID), SUMMARY)
+    # Kirim, Ubah, Tambah keterangan: reply buttons.
+    assert review["interactive"]["type"] == "button"
+    more = review["interactive"]["action"]["buttons"][2]["reply"]
+    assert more["title"] == "Tambah keterangan"
+    say(wa.button_reply(WA_PHONE_ID, wa_id, more["id"], more["title"]), "Layanan apa")
     ask_wanted: dict[str, Any] = {}
     for answer, following in BEFORE_WANTED:
         ask_wanted = say(wa.text(WA_PHONE_ID, wa_id, answer), following)

@@ -35,25 +35,21 @@ def _say(stack: Stack, chat_id: int, text: str, expect_total: int) -> list[str]:
     return stack.telegram.wait_for_texts(chat_id, expect_total)
 
 
-# The questions after the story (PRODUCT.md §3.2) and plain answers to them.
-FOLLOW_UPS = (
-    ("Apa akibatnya", "tidak ada"),
-    ("sudah mencoba cara lain", "belum pernah"),
-    ("boleh juga menelepon", "1"),  # lewat chat saja
-    ("perlu dirahasiakan", "2"),  # tidak perlu
+SUMMARY = "Mohon periksa aduan"
+# The seed's own message (PRODUCT.md §3.2): office, day, time, who, what was said.
+SEED = (
+    "kemarin 2 des jam 9 pagi saya ke kantor bpjs boyolali mau berhenti bpu, "
+    "satpam bilang harus ke semarang, tidak dilayani"
 )
 
 
 def finish_complaint(stack: Stack, chat_id: int) -> list[str]:
-    """Answer the remaining questions; returns every text the chat received."""
+    """Press "Kirim" under the summary; returns every text the chat received."""
     texts = stack.telegram.texts_to(chat_id)
-    total = len(texts)
-    for number, (question, answer) in enumerate(FOLLOW_UPS, start=1):
-        assert question in texts[-1], (question, texts[-1])
-        # The last answer files: the ticket, its details, the offer to stop online.
-        total += 3 if number == len(FOLLOW_UPS) else 1
-        texts = _say(stack, chat_id, answer, total)
-    return texts
+    assert SUMMARY in texts[-1], texts[-1]
+    # "1" is the summary's first button; it files: the ticket, its details, the
+    # offer to stop online.
+    return _say(stack, chat_id, "1", len(texts) + 3)
 
 
 def filed_reference(texts: list[str]) -> str:
@@ -98,7 +94,14 @@ def test_whole_story_in_one_message_is_filed_with_what_was_typed(
     assert "Layanan Mandiri BPU" in texts[0]
 
     texts = _say(stack, chat_id, WHOLE_STORY, 3)
-    assert "Apa akibatnya" in texts[-1]  # only what the story did not tell is asked
+    # Nothing essential is missing: the summary at once, with what will be filed.
+    summary = texts[-1]
+    assert SUMMARY in summary
+    assert "1. Kantor: Kantor Cabang Perintis Boyolali" in summary
+    assert "2. Waktu kejadian: Selasa, 2 Desember 2025 pukul 09.30" in summary
+    assert "8. Yang diminta: dilayani di boyolali saja" in summary
+    assert "9. Kabar aduan: lewat chat ini (bawaan)" in summary
+    assert "1. Kirim" in summary  # the buttons, also written out as numbers
     texts = finish_complaint(stack, chat_id)
     filed = next(t for t in texts if "sudah tercatat" in t)
     match = REFERENCE.search(filed)
@@ -106,6 +109,9 @@ def test_whole_story_in_one_message_is_filed_with_what_was_typed(
     assert "Kantor Cabang Perintis Boyolali" in filed
     assert "Selasa, 2 Desember 2025 pukul 09.30" in filed
     assert "Layanan yang diurus: berhenti sebagai peserta BPU" in texts[-2]
+    # The defaults the summary stated are what is filed.
+    assert "Kontak: lewat chat ini" in texts[-2]
+    assert "Identitas dirahasiakan: ya" in texts[-2]
     assert "lewat chat ini" in texts[-1]  # the offer to do it here, now
 
     tickets = {t["id"]: t for t in stack.tickets()}
@@ -123,7 +129,30 @@ def test_whole_story_in_one_message_is_filed_with_what_was_typed(
     assert ticket["resolution_due"] > ticket["first_response_due"]
 
 
-def test_fields_one_by_one_with_buttons_and_numbers(stack: Stack, chat_id: int) -> None:
+def test_the_seeds_complaint_reaches_its_reference_within_three_messages(
+    stack: Stack, chat_id: int
+) -> None:
+    """Story, at most one missing essential, "Kirim": three participant messages."""
+    sent = 1
+    texts = _say(stack, chat_id, SEED, 2)
+    if SUMMARY not in texts[-1]:
+        # "kemarin 2 des" is clear only around 3 December: the date is asked once.
+        assert "Kapan kejadiannya" in texts[-1], texts[-1]
+        sent += 1
+        texts = _say(stack, chat_id, "2 Desember 2025 jam 9 pagi", len(texts) + 1)
+    assert SUMMARY in texts[-1]
+    assert "3. Yang menolak: satpam" in texts[-1]
+    assert "4. Yang dikatakan: harus ke semarang, tidak dilayani" in texts[-1]
+    texts = finish_complaint(stack, chat_id)
+    sent += 1
+    assert sent <= 3
+    reference = filed_reference(texts)
+    ticket = {t["id"]: t for t in stack.tickets()}[reference]
+    assert ticket["office"] == "kcp_boyolali"
+    assert ticket["staff_role"] == "satpam"
+
+
+def test_piecemeal_then_tambah_keterangan_and_ubah(stack: Stack, chat_id: int) -> None:
     texts = _say(stack, chat_id, "saya mau lapor, kantor bpjs menolak melayani saya", 2)
     assert "kantor BPJS Ketenagakerjaan mana" in texts[-1]
     ask_office = stack.telegram.calls_to("sendMessage")[-1].params
@@ -148,25 +177,45 @@ def test_fields_one_by_one_with_buttons_and_numbers(stack: Stack, chat_id: int) 
     ]
     assert query_id not in refused
 
+    # One question per missing essential, then the summary.
     texts = _say(stack, chat_id, "kemarin jam 9 pagi", 4)
     assert "Siapa yang menolak" in texts[-1]
     texts = _say(stack, chat_id, "2", 5)  # the second option: petugas loket
     assert "Apa yang dia katakan" in texts[-1]
     texts = _say(stack, chat_id, "dia bilang harus ke kantor cabang dulu", 6)
+    assert SUMMARY in texts[-1]
+    assert "6. Akibat: belum diisi" in texts[-1]
+
+    # Tambah keterangan: the optional questions, then the summary again.
+    texts = _say(stack, chat_id, "3", 8)
+    assert "lewati" in texts[-2]
     assert "Layanan apa" in texts[-1]
-    texts = _say(stack, chat_id, "1", 7)  # berhenti sebagai peserta BPU
+    texts = _say(stack, chat_id, "1", 9)  # berhenti sebagai peserta BPU
     assert "Apa akibatnya" in texts[-1]
-    texts = _say(stack, chat_id, "2", 8)  # tagihan iuran tetap berjalan
+    texts = _say(stack, chat_id, "2", 10)  # tagihan iuran tetap berjalan
     assert "sudah mencoba cara lain" in texts[-1]
-    texts = _say(stack, chat_id, "1", 9)  # telepon tidak diangkat
+    texts = _say(stack, chat_id, "1", 11)  # telepon tidak diangkat
     assert "Apa yang Anda minta" in texts[-1]
-    texts = _say(stack, chat_id, "1", 10)
+    texts = _say(stack, chat_id, "1", 12)
     assert "boleh juga menelepon" in texts[-1]
-    texts = _say(stack, chat_id, "2", 11)  # boleh ditelepon
+    texts = _say(stack, chat_id, "2", 13)  # boleh ditelepon
     assert "nomor HP" in texts[-1]
-    texts = _say(stack, chat_id, "0812 3456 7890", 12)
+    texts = _say(stack, chat_id, "0812 3456 7890", 14)
     assert "perlu dirahasiakan" in texts[-1]
     texts = _say(stack, chat_id, "1", 15)  # ya, rahasiakan
+    assert SUMMARY in texts[-1]
+    assert "6. Akibat: tagihan iuran tetap berjalan" in texts[-1]
+    assert "9. Kabar aduan: lewat chat ini dan telepon" in texts[-1]
+
+    # Ubah: which line, that question, the summary again.
+    texts = _say(stack, chat_id, "2", 16)
+    assert "Bagian mana" in texts[-1]
+    texts = _say(stack, chat_id, "3", 17)  # 3. Yang menolak
+    assert "Siapa yang menolak" in texts[-1]
+    texts = _say(stack, chat_id, "1", 18)  # satpam
+    assert "3. Yang menolak: satpam" in texts[-1]
+
+    texts = _say(stack, chat_id, "1", 21)  # Kirim
     match = REFERENCE.search(texts[-3])
     assert match, texts[-3]
     assert "Kontak: lewat chat ini dan telepon" in texts[-2]
@@ -176,7 +225,7 @@ def test_fields_one_by_one_with_buttons_and_numbers(stack: Stack, chat_id: int) 
     yesterday = (datetime.now(JAKARTA) - timedelta(days=1)).date()
     assert ticket["office"] == "kc_klaten"
     assert ticket["event_at"] == f"{yesterday.isoformat()}T09:00+07:00"
-    assert ticket["staff_role"] == "petugas_loket"
+    assert ticket["staff_role"] == "satpam"
     assert ticket["staff_said"] == "dia bilang harus ke kantor cabang dulu"
     assert ticket["resolution_wanted"] == "Saya minta dilayani sesuai hak saya"
     db = Database(stack.database_url)

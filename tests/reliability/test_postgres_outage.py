@@ -41,7 +41,8 @@ from tests.reliability.participants import COMPLAINT
 PARTICIPANTS = 4  # mid-conversation when PostgreSQL goes away
 LATECOMERS = 2  # whose first message arrives while it is away
 OUTAGE_SECONDS = 20.0
-CUT_AT_TURN = 2  # after everyone's third message was acknowledged
+# After everyone's last message ("kirim": the filing) was acknowledged.
+CUT_AT_TURN = len(COMPLAINT) - 1
 CUT_DELAY_SECONDS = 0.5  # their turns are then under way (Rasa takes longer)
 # Waits for replies and redeliveries: a turn that outlived the outage, on a loaded
 # machine, after the outbox's retries. Generous; the test never times anything.

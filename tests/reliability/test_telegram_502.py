@@ -20,7 +20,8 @@ from tests.reliability.participants import COMPLAINT, EXPECTED_REPLIES, QUESTION
 
 PARTICIPANTS = 4
 OUTAGE_SECONDS = 30.0
-BLIND_TURNS = (1, 2)  # answers written in the outage, without seeing a reply
+# Every answer after the story, written in the outage without seeing a reply.
+BLIND_TURNS = tuple(range(1, len(COMPLAINT)))
 PAUSE_BETWEEN_BLIND_TURNS = 5.0
 PATIENCE_SECONDS = 480.0
 

@@ -77,8 +77,9 @@ class FormChat:
         return titles
 
     def summary(self) -> str:
-        """The summary text of the last turn."""
+        """The summary text of the last turn, as Rasa fills the response."""
         for message in self.messages:
             if message.get("response") == "utter_complaint_review":
-                return str(message["summary"])
+                template = DOMAIN["responses"]["utter_complaint_review"][0]["text"]
+                return str(template).format(**message)
         raise AssertionError(f"no summary in {self.responses()}")

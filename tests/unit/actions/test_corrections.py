@@ -54,6 +54,8 @@ async def test_a_corrected_contact_choice_forgets_the_phone_number_too() -> None
         "office": "kc_klaten",
         "contact_preference": "telepon",
         "contact_phone": "gAAAAA-ciphertext",
+        # The contact questions come only after "Tambah keterangan" (the mode).
+        "complaint_edit": "tambah",
         "requested_slot": "confidential",
     }
     forgotten, said = await _run(ActionComplaintCorrect(), "complaint_form", slots, [])

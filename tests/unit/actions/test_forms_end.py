@@ -21,6 +21,8 @@ def _at(question: str) -> FormChat:
     """The seed complaint, answered plainly up to ``question``."""
     chat = FormChat(ValidateComplaintForm())
     chat.say(SEED, intent="complain_office_refusal")
+    assert chat.asked == "complaint_review"
+    chat.say("tambah keterangan", button=True)  # the optional questions
     answers = {
         "harm": "tidak ada",
         "earlier_attempts": "belum pernah",
@@ -51,10 +53,11 @@ def test_boyolali_to_the_confidentiality_question_ends_after_two_questions() -> 
     chat.say("Boyolali")
     # Not asked a third time: the safe default (kept confidential), and the form ends.
     assert chat.responses() == [
-        "Baik, pertanyaan itu saya lewati dan saya pakai pilihan bawaan."
+        "Baik, pertanyaan itu saya lewati dan saya pakai pilihan bawaan.",
+        "utter_complaint_review",
     ]
     assert chat.slots["confidential"] == "ya"
-    assert _asked(chat) is None
+    assert _asked(chat) == "complaint_review"  # back to the summary
 
 
 def test_ya_and_ok_are_never_stored_as_the_harm() -> None:
@@ -89,7 +92,7 @@ def test_a_required_question_left_unreadable_offers_a_person() -> None:
     # The question is not asked a third time, but a usable answer still counts.
     chat.say("katanya harus ke kantor cabang")
     assert chat.slots["staff_said"] == "katanya harus ke kantor cabang"
-    assert chat.asked == "service_wanted"
+    assert chat.asked == "complaint_review"
 
 
 def test_a_question_on_the_way_is_not_an_unreadable_answer() -> None:
