@@ -338,7 +338,9 @@ def test_format_problems_are_precise(db: Database) -> None:
     assert '"13" bukan bulan' in chat.say("3309041213710003")[0]
     assert chat.say("3309041203710003")[-1] == "ASK resign_kpj"
     said = chat.say("2401987654")
-    assert said[0] == "KPJ harus 11 digit, yang Anda kirim 10 digit. Mohon periksa lagi."
+    assert (
+        said[0] == "KPJ harus 11 digit, yang Anda kirim 10 digit. Mohon periksa lagi."
+    )
     assert said[-1] == "ASK resign_kpj~again"
     assert "Itu sepertinya NIK" in chat.say("3309041203710003")[0]
 
@@ -386,7 +388,8 @@ def test_attacker_with_nik_and_kpj_on_telegram_gets_nothing(
     said += chat.say(wrong[1])
     said += chat.say(wrong[2])
     assert any("3 kali gagal" in line for line in said[-3:]), said
-    assert chat.asked is None
+    ended = chat.asked is None
+    assert ended
     assert "perlu dibantu petugas" in said[-1]
     assert _reveals(said, SUTRISNO) == []
     assert VERIFIED not in chat.slots or chat.slots[VERIFIED] is None
@@ -554,7 +557,7 @@ def test_registry_outage_is_not_a_not_found(
 
 
 def test_slots_and_store_hold_no_raw_nik(db: Database, tmp_path: Path) -> None:
-    for name, record in DEMO.items():
+    for name in DEMO:
         chat = Chat(db, _own(name))
         chat.identify(name)
         assert all(
