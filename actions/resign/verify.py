@@ -37,12 +37,16 @@ from actions.resign.slots import (
     VERIFIED,
 )
 from bot.core.texts import text as copy_text
+from bot.handoff import handoffs
 from bot.messaging.code_sender import CodeDeliveryError
 from bot.messaging.conversations import ConversationKey
 from bot.resignation import codes, possession, verification
 from bot.resignation.registry import ParticipantRecord, RegistryUnavailable
 
 logger = logging.getLogger(__name__)
+
+# The handoff reason staff see when failed verifications pass the global ceiling.
+SURGE_REASON = "verification_surge"
 
 
 @dataclass(frozen=True)
@@ -188,10 +192,16 @@ def check_code(
         attempts = None
         if checked.check in (codes.Check.WRONG, codes.Check.SPENT):
             attempts = verification.record_failure(
-                session, key.sender_id, claimed.nik_hash
+                session,
+                key.sender_id,
+                claimed.nik_hash,
+                global_per_minute=runtime.settings().verify_failures_global_per_minute,
             )
-    if attempts is not None and attempts.surge:
-        logger.error("verification failures above the global ceiling: alert staff")
+            if attempts.surge:
+                # Many failures from everyone at once: someone is trying NIKs.
+                # Staff see it in the queue (supervisors), with this conversation.
+                logger.error("verification failures above the global ceiling")
+                handoffs.open_handoff(session, key, SURGE_REASON, supervisor_only=True)
     if checked.check is codes.Check.RIGHT and claimed.record is not None:
         return verified(
             dispatcher, key, claimed.nik_hash, claimed.record, {CODE: PROVEN}

@@ -39,7 +39,7 @@ from bot.resignation import possession
 from bot.resignation.registry import SqlRegistry, read_csv
 from bot.store.db import Database
 from bot.store.migrate import upgrade
-from bot.store.models import Consent, Ticket, VerificationCode
+from bot.store.models import Consent, Handoff, Ticket, VerificationCode
 from tests.fakes.server import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -619,3 +619,22 @@ def test_an_unreadable_consent_is_asked_twice_then_a_person_is_offered(
     assert said[-1] == "ASK resign_consent~person"
     # A usable answer still counts after the offer.
     assert chat.say("setuju", intent="affirm")[-1] == "ASK resign_nik"
+
+
+def test_failures_above_the_global_ceiling_alert_staff(
+    db: Database, codes: Codes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Wrong codes from everyone together past the ceiling: a supervisors' handoff."""
+    monkeypatch.setenv("VERIFY_FAILURES_GLOBAL_PER_MINUTE", "1")
+    runtime.settings.cache_clear()
+    first = Chat(db, "webchat:guess-1")
+    first.identify("Sutrisno Wibowo")
+    first.say("000001" if codes.sent[-1][1] != "000001" else "000002")
+    second = Chat(db, "webchat:guess-2")
+    second.identify("Sri Lestari")
+    second.say("000001" if codes.sent[-1][1] != "000001" else "000002")
+    with db.session() as session:
+        alerts = session.scalars(select(Handoff)).all()
+        assert [(h.reason, h.supervisor_only) for h in alerts] == [
+            ("verification_surge", True)
+        ]
