@@ -124,7 +124,8 @@ class ValidateResignForm(InterruptibleForm):
             first = await self.next_requested_slot(dispatcher, tracker, domain)
             return [*forget_all(), SlotSet(HELPER, True if helper else None), first]
         text = str(tracker.latest_message.get("text") or "")
-        if not tracker.get_slot(HELPER) and speaks_for_someone(text):
+        newly_helper = not tracker.get_slot(HELPER) and speaks_for_someone(text)
+        if newly_helper:
             # "saya anaknya": the helper may type, but only the code sent to the
             # participant's own number proves possession (PRODUCT.md §3.1 step 3).
             dispatcher.utter_message(response="utter_resign_helper")
@@ -134,7 +135,7 @@ class ValidateResignForm(InterruptibleForm):
                 return [SlotSet(HELPER, True), asked]
         try:
             events: list[EventType] = await super().run(dispatcher, tracker, domain)
-            if tracker.get_slot(HELPER):
+            if newly_helper:
                 events = [SlotSet(HELPER, True), *events]
         except SQLAlchemyError:
             logger.exception("store unavailable in the resignation form")

@@ -471,6 +471,8 @@ def test_a_helper_on_the_participants_own_whatsapp_still_needs_the_code(
     assert any("nomor HP peserta sendiri" in line for line in said), said
     assert said[-1] == "ASK resign_consent"
     chat.say("ya", intent="affirm")
+    # A question on the way is still left to the rules.
+    assert chat.say("syaratnya apa?", intent="ask_requirements") == ["REJECTED"]
     said = chat.say(f"{SUTRISNO.nik} {SUTRISNO.kpj}")
     assert said[-1] == "ASK resign_code"
 
