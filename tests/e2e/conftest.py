@@ -87,16 +87,6 @@ class StoryStack:
         events: list[dict[str, Any]] = response.json().get("events") or []
         return events
 
-    def forget(self, sender: str) -> None:
-        """A fixed sender (a story's own WhatsApp number) starts with no events."""
-        response = httpx.put(
-            f"{self.rasa.url}/conversations/{sender}/tracker/events",
-            params={"token": self.rasa.token},
-            json=[],
-            timeout=TURN_TIMEOUT,
-        )
-        response.raise_for_status()
-
     def resolve(self, token: str) -> str | None:
         """The number behind a token, from the store the actions use."""
         return self.tokens.resolve(token)

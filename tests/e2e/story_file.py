@@ -160,4 +160,9 @@ def load_stories(folder: Path) -> list[Story]:
     for path in sorted(folder.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         stories += [_story(raw, path) for raw in data.get("stories") or []]
+    senders = [s.sender for s in stories if s.sender is not None]
+    if len(senders) != len(set(senders)):
+        # Rasa's tracker store keeps a sender's events: a second story from the same
+        # number would read the first one's turns.
+        raise StoryFormatError(f"two stories from the same sender: {sorted(senders)}")
     return stories
