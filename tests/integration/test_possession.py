@@ -19,7 +19,7 @@ import httpx
 from tests.fakes import whatsapp_updates as wa
 from tests.fakes.gateway import WA_PHONE_ID
 from tests.integration.conftest import Stack
-from tests.integration.test_channels_equivalence import _post_whatsapp, _wait_new
+from tests.integration.test_channels_equivalence import post_whatsapp, wait_new
 from tests.integration.test_telegram_resign import (
     ASK_CODE,
     ASK_CONFIRM,
@@ -51,8 +51,8 @@ class WhatsApp:
     def say(self, words: str, until: str) -> list[str]:
         seen = len(self.api.texts_to(self.wa_id))
         payload = wa.text(WA_PHONE_ID, self.wa_id, words)
-        assert _post_whatsapp(self.stack, payload).status_code == 200
-        _wait_new(lambda: self.api.texts_to(self.wa_id), seen, until)
+        assert post_whatsapp(self.stack, payload).status_code == 200
+        wait_new(lambda: self.api.texts_to(self.wa_id), seen, until)
         return self.api.texts_to(self.wa_id)[seen:]
 
 
