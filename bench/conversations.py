@@ -19,6 +19,8 @@ WHOLE_STORY = (
     "bpjs tk boyolali mau berhenti jadi peserta bpu, tapi ditolak satpam katanya "
     "harus ke kantor semarang. Saya minta dilayani di boyolali saja."
 )
+# What a shared contact reaches Rasa as (bot/gateway/channels/rendering/telegram.py).
+SHARE_CONTACT_PAYLOAD = '/inform{"possession":"contact"}'
 # Active BPU participants of bot/data/participants.csv (eligible to stop).
 ELIGIBLE = ("Sutrisno Wibowo", "Sri Lestari", "Rina Marlina")
 
@@ -29,6 +31,8 @@ class Step:
 
     text: str
     press: bool = False
+    # A phone number shared with Telegram's contact button (the sender's own).
+    contact: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,12 @@ def complaint() -> Conversation:
 
 
 def resignation(name: str) -> Conversation:
-    """Consent, NIK typed with spaces, date of birth, reason, confirmation."""
+    """Consent, NIK typed with spaces, KPJ, own number shared, reason, confirmation.
+
+    Sharing the registered number is the possession step on Telegram (PRODUCT.md
+    §3.1 step 3); through Rasa's REST channel alone nothing can be shared, and the
+    form ends offering a person there.
+    """
     record = next(
         r for r in read_csv(ROOT / "bot" / "data" / "participants.csv")
         if r.full_name == name
@@ -60,7 +69,8 @@ def resignation(name: str) -> Conversation:
             Step("saya mau berhenti jadi peserta bpu"),
             Step("/affirm", press=True),
             Step(spaced),
-            Step(record.birth_date.strftime("%d-%m-%Y")),
+            Step(str(record.kpj)),
+            Step(SHARE_CONTACT_PAYLOAD, press=True, contact=record.phone),
             Step("Sudah tidak bekerja", press=True),
             Step("/affirm", press=True),
         ),

@@ -98,6 +98,8 @@ class TelegramDriver:
 
     def update_for(self, chat_id: int, step: Step) -> dict[str, Any]:
         """The Bot API's Update for ``step`` (a press the fake will accept once)."""
+        if step.contact is not None:
+            return tg.contact(chat_id, step.contact)
         if step.press:
             return self._sink.press(chat_id, step.text)
         return tg.text(chat_id, step.text)

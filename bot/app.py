@@ -73,7 +73,9 @@ def build_services(settings: Settings) -> Services:
     )
     telegram = None
     if settings.telegram:
-        telegram = TelegramChannel(settings.telegram, dialogue, outbound, db)
+        telegram = TelegramChannel(
+            settings.telegram, dialogue, outbound, db, cipher=cipher
+        )
     whatsapp = None
     if settings.whatsapp:
         whatsapp = WhatsAppChannel(settings.whatsapp, dialogue, outbound, db)

@@ -21,6 +21,7 @@ from actions.resign.slots import (
     CONFIRM,
     CONSENT,
     LOCKED,
+    NO_POSSESSION,
     OUTCOME,
     REASON,
     REGISTRY_DOWN,
@@ -39,13 +40,14 @@ logger = logging.getLogger(__name__)
 # Outcomes the bot cannot finish: why the conversation goes to a person.
 HANDOFF_REASONS = {
     LOCKED: "verification_locked",
+    NO_POSSESSION: "no_possession",
     REGISTRY_DOWN: "registry_unavailable",
     Outcome.PENDING_CLAIM.value: "pending_claim",
     Outcome.DECEASED.value: "deceased",
     Outcome.NEEDS_STAFF.value: "needs_staff",
 }
 # Reasons the participant may rather settle another way: a person is offered only.
-OFFER_ONLY = frozenset({"verification_locked", "registry_unavailable"})
+OFFER_ONLY = frozenset({"verification_locked", "registry_unavailable", "no_possession"})
 
 
 async def to_a_person(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
@@ -20,34 +19,41 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions import ending
 from actions.interruptions import Expects, InterruptibleForm, confident_intent
-from actions.resign import consent
+from actions.resign import consent, verify
 from actions.resign.decision import say_locked, say_summary
-from actions.resign.identity import date_in, read_nik
+from actions.resign.identity import code_in, read_kpj, read_nik
 from actions.resign.services import conversation
 from actions.resign.slots import (
     ALL_SLOTS,
-    BIRTH_DATE,
+    CODE,
+    CODE_ROUTE,
     CONFIRM,
     CONSENT,
+    CONTACT,
+    HELPER,
     KPJ,
     LOCKED,
     NIK,
     OUTCOME,
+    POSSESSION,
+    PROVEN,
     REASON,
     forget_all,
     questions,
     values,
 )
-from actions.resign.verify import verify
 from bot.core.texts import text as copy_text
 from bot.parsing.lexicon import starts_with_no, starts_with_yes
-from bot.resignation import nik as nik_rules
+from bot.resignation.helper import speaks_for_someone
 from bot.resignation.needs import mentions_bills
 
 logger = logging.getLogger(__name__)
 
 MAX_REASON = 300
+# The contact question was answered: what with is read from the store.
+ANSWERED = "answered"
 
 
 def _asked(tracker: Tracker, slot: str) -> str | None:
@@ -90,7 +96,9 @@ class ValidateResignForm(InterruptibleForm):
     expects: ClassVar[dict[str, Expects]] = {
         CONSENT: Expects.CHOICE,
         NIK: Expects.NUMBER,
-        BIRTH_DATE: Expects.NUMBER,
+        KPJ: Expects.NUMBER,
+        CONTACT: Expects.CHOICE,
+        CODE: Expects.NUMBER,
         REASON: Expects.FREE_TEXT,
         CONFIRM: Expects.CHOICE,
     }
@@ -110,15 +118,53 @@ class ValidateResignForm(InterruptibleForm):
                 dispatcher.utter_message(response="utter_answer_stop_bill")
             dispatcher.utter_message(response="utter_resign_intro")
             tracker.slots.update(dict.fromkeys(ALL_SLOTS))
+            helper = speaks_for_someone(str(tracker.latest_message.get("text") or ""))
+            if helper:
+                dispatcher.utter_message(response="utter_resign_helper")
             first = await self.next_requested_slot(dispatcher, tracker, domain)
-            return [*forget_all(), first]
+            return [*forget_all(), SlotSet(HELPER, True if helper else None), first]
+        text = str(tracker.latest_message.get("text") or "")
+        newly_helper = not tracker.get_slot(HELPER) and speaks_for_someone(text)
+        if newly_helper:
+            # "saya anaknya": the helper may type, but only the code sent to the
+            # participant's own number proves possession (PRODUCT.md §3.1 step 3).
+            dispatcher.utter_message(response="utter_resign_helper")
+            tracker.slots[HELPER] = True
+            if not any(ch.isdigit() for ch in text) and "tok" not in text:
+                asked = await self.next_requested_slot(dispatcher, tracker, domain)
+                return [SlotSet(HELPER, True), asked]
         try:
             events: list[EventType] = await super().run(dispatcher, tracker, domain)
+            if newly_helper:
+                events = [SlotSet(HELPER, True), *events]
         except SQLAlchemyError:
             logger.exception("store unavailable in the resignation form")
             dispatcher.utter_message(response="utter_resign_not_saved")
             return [SlotSet(REQUESTED_SLOT, requested)]
         return events
+
+    async def next_question(
+        self,
+        events: list[EventType],
+        answered: ending.Asking,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[EventType]:
+        """A wrong code keeps its question as it is: three tries, each told.
+
+        Without this the form's ending (actions/ending.py) would take a wrong code for
+        an unreadable answer: asked "again", then a person offered after two.
+        """
+        wrong = any(
+            m.get("response") == "utter_resign_code_wrong" for m in dispatcher.messages
+        )
+        if wrong and answered.question == CODE:
+            events = [e for e in events if e.get("name") != CODE]
+            events.append(SlotSet(POSSESSION, CODE_ROUTE))
+        return await super().next_question(
+            events, answered, dispatcher, tracker, domain
+        )
 
     async def required_slots(
         self,
@@ -164,26 +210,6 @@ class ValidateResignForm(InterruptibleForm):
         found: dict[str, Any] = await asyncio.to_thread(read_nik, dispatcher, text)
         return found
 
-    async def extract_resign_birth_date(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """The date asked for, or one typed with the NIK (then read silently)."""
-        with_nik = _asked(tracker, NIK)
-        if with_nik is not None:
-            born = date_in(with_nik) if tracker.get_slot(NIK) else None
-            return {BIRTH_DATE: born.isoformat()} if isinstance(born, date) else {}
-        text = _asked(tracker, BIRTH_DATE)
-        if text is None:
-            return {}
-        found = date_in(text)
-        if isinstance(found, nik_rules.IdentityError):
-            dispatcher.utter_message(text=str(found))
-            return {BIRTH_DATE: None}
-        if found is None:
-            dispatcher.utter_message(text=copy_text("identity_date_missing"))
-            return {BIRTH_DATE: None}
-        return {BIRTH_DATE: found.isoformat()}
-
     async def validate_resign_nik(
         self,
         value: str | None,
@@ -191,16 +217,20 @@ class ValidateResignForm(InterruptibleForm):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        """A new NIK is checked again against a date already given (a correction)."""
-        known = tracker.get_slot(BIRTH_DATE)
-        if value is None or BIRTH_DATE in tracker.slots_to_validate() or not known:
-            return {NIK: value}  # verified with the date's own validation, or later
-        return {NIK: value, **await self._verify(dispatcher, tracker, str(known))}
+        """A new NIK with a KPJ already given (a correction) is verified again."""
+        known = tracker.get_slot(KPJ)
+        if value is None or KPJ in tracker.slots_to_validate() or not known:
+            return {NIK: value}  # verified with the KPJ's own validation, or later
+        return {NIK: value, **await self._start(dispatcher, tracker)}
 
     async def extract_resign_kpj(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return {}  # never asked: read with the NIK (extract_resign_nik)
+        text = _asked(tracker, KPJ)
+        if text is None:
+            return {}
+        found: dict[str, Any] = await asyncio.to_thread(read_kpj, dispatcher, text)
+        return found
 
     async def validate_resign_kpj(
         self,
@@ -209,30 +239,86 @@ class ValidateResignForm(InterruptibleForm):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        return {KPJ: value}
+        """NIK and KPJ both given: now the possession of the registered number."""
+        if value is None or not tracker.get_slot(NIK):
+            return {KPJ: value}
+        return {KPJ: value, **await self._start(dispatcher, tracker)}
 
-    async def validate_resign_birth_date(
+    async def _start(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = await asyncio.to_thread(
+            verify.start,
+            dispatcher,
+            conversation(tracker),
+            values(tracker),
+            helper=bool(tracker.get_slot(HELPER)),
+        )
+        return result
+
+    # --- possession ---------------------------------------------------------------
+
+    async def extract_resign_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Any answer to "share your number" is read: a contact, or the code instead."""
+        text = _asked(tracker, CONTACT)
+        return {} if text is None else {CONTACT: ANSWERED}
+
+    async def validate_resign_contact(
         self,
         value: str | None,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        if value is None:
-            return {BIRTH_DATE: None}
-        return await self._verify(dispatcher, tracker, value)
-
-    async def _verify(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, born: str
-    ) -> dict[str, Any]:
+        """The contact the gateway recorded (only the sender's own counts), if any."""
+        if value != ANSWERED:
+            return {CONTACT: value}
         result: dict[str, Any] = await asyncio.to_thread(
-            verify,
+            verify.contact, dispatcher, conversation(tracker), values(tracker)
+        )
+        return result
+
+    async def extract_resign_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Six digits, typed with or without spaces; anything else is asked again."""
+        text = _asked(tracker, CODE)
+        if text is None:
+            return {}
+        typed = code_in(text)
+        if typed is None:
+            dispatcher.utter_message(text=copy_text("code_format"))
+        return {CODE: typed}
+
+    async def validate_resign_possession(
+        self,
+        value: str | None,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        return {POSSESSION: value}
+
+    async def validate_resign_code(
+        self,
+        value: str | None,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """The typed code is checked here; only the outcome reaches the tracker."""
+        if value is None or value == PROVEN:
+            return {CODE: value}
+        result: dict[str, Any] = await asyncio.to_thread(
+            verify.check_code,
             dispatcher,
             conversation(tracker),
             values(tracker),
-            date.fromisoformat(born),
+            value,
         )
-        return result
+        return {CODE: None, **result}
 
     # --- reason and confirmation ------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Reading a NIK, a KPJ and a date of birth out of the participant's message.
+"""Reading a NIK, a KPJ and a one-time code out of the participant's message.
 
 Answers are read from the text itself, not from NLU entities: long numbers arrive
 as tokens from the gateway (bot/messaging/identity_tokens.py) and are turned back
@@ -8,12 +8,12 @@ slot is a fresh token. Runs in a worker thread (the tokens live in the store).
 
 from __future__ import annotations
 
-from datetime import date
+import re
 from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.resign.services import services, today
+from actions.resign.services import services
 from actions.resign.slots import KPJ, NIK
 from bot.core.texts import text as copy_text
 from bot.messaging.identity_tokens import TOKEN_PATTERN, TOKEN_WORD
@@ -72,12 +72,32 @@ def read_nik(dispatcher: CollectingDispatcher, text: str) -> dict[str, Any]:
     return found
 
 
-def date_in(text: str) -> date | nik_rules.IdentityError | None:
-    """A date of birth in ``text``, looked for outside the long numbers."""
-    without_numbers = TOKEN_WORD.sub(" ", text)
-    for number in nik_rules.numbers_in(without_numbers):
-        without_numbers = without_numbers.replace(number.raw, " ")
+def read_kpj(dispatcher: CollectingDispatcher, text: str) -> dict[str, Any]:
+    """``{KPJ: token}``, or ``{KPJ: None}`` and exactly what is wrong."""
+    found, expired = numbers(text)
+    kpjs = [n for n in found if len(n.digits) == nik_rules.KPJ_LENGTH]
     try:
-        return nik_rules.find_birth_date(without_numbers, today())
+        if not found:
+            key = "identity_token_expired" if expired else "identity_kpj_missing"
+            raise nik_rules.IdentityError(copy_text(key))
+        if not kpjs and any(len(n.digits) == nik_rules.NIK_LENGTH for n in found):
+            raise nik_rules.IdentityError(copy_text("identity_nik_given_as_kpj"))
+        wrong = kpjs[0] if kpjs else max(found, key=lambda n: len(n.digits))
+        digits = nik_rules.parse_kpj(wrong.raw)  # raises with the precise problem
     except nik_rules.IdentityError as problem:
-        return problem
+        dispatcher.utter_message(text=str(problem))
+        return {KPJ: None}
+    return {KPJ: services().tokens.issue(digits)}
+
+
+_CODE = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){5}(?![0-9])")
+
+
+def code_in(text: str) -> str | None:
+    """The six digits of a one-time code in ``text`` ("123456", "123 456")."""
+    if TOKEN_WORD.search(text):
+        return None  # a long number is no code
+    found = _CODE.findall(text)
+    if len(found) != 1:
+        return None
+    return re.sub(r"[^0-9]", "", found[0])

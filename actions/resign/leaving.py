@@ -12,7 +12,6 @@ from rasa_sdk.types import DomainDict
 
 from actions.corrections import CorrectAnswer
 from actions.resign.slots import (
-    BIRTH_DATE,
     CONSENT,
     KPJ,
     NIK,
@@ -58,7 +57,6 @@ class ActionResignCorrect(CorrectAnswer):
     fields: ClassVar[dict[str, str]] = {
         "nik": NIK,
         "kpj": KPJ,
-        "date": BIRTH_DATE,
         "reason": REASON,
     }
 

@@ -11,8 +11,10 @@ from rasa_sdk import Tracker
 from actions import runtime
 from bot.core.crypto import DataCipher
 from bot.core.workdays import JAKARTA, WorkingCalendar
+from bot.messaging.code_sender import WhatsAppCodeSender
 from bot.messaging.conversations import ConversationKey
 from bot.messaging.identity_tokens import IdentityTokens
+from bot.resignation.codes import CodeSender
 from bot.resignation.eligibility import RuleSet, load_rules
 from bot.resignation.registry import HttpRegistry, Registry, SqlRegistry
 
@@ -26,6 +28,23 @@ class Services:
     registry: Registry
     rules: RuleSet
     calendar: WorkingCalendar
+    # Sends one-time codes to registered numbers; None when no channel can.
+    code_sender: CodeSender | None = None
+
+
+def code_sender() -> CodeSender | None:
+    """WhatsApp's authentication template, when its name is set (an SMS gateway
+    would stand here behind the same interface)."""
+    whatsapp = runtime.settings().whatsapp
+    if whatsapp is None or not whatsapp.code_template_name:
+        return None
+    return WhatsAppCodeSender(
+        whatsapp.api_base_url,
+        whatsapp.phone_number_id,
+        whatsapp.access_token,
+        whatsapp.code_template_name,
+        whatsapp.template_language,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -49,6 +68,7 @@ def services() -> Services:
         registry=registry,
         rules=load_rules(),
         calendar=WorkingCalendar(),
+        code_sender=code_sender(),
     )
 
 

@@ -2,6 +2,10 @@
 
 No consent, no personal data; no verified identity, no reason; an outcome other
 than ELIGIBLE ends the form. NIK and KPJ slots hold tokens, never the numbers.
+Identity is NIK and KPJ (what a card shows), then possession of the registered
+phone number (what only the participant has): a shared Telegram contact or a
+one-time code (PRODUCT.md §3.1 step 3). On WhatsApp the sender's own number proves
+it without a question.
 """
 
 from __future__ import annotations
@@ -16,29 +20,57 @@ from bot.resignation.eligibility import Outcome
 FORM = "resign_form"
 CONSENT = "resign_consent"
 NIK = "resign_nik"
-BIRTH_DATE = "resign_birth_date"
 KPJ = "resign_kpj"
+# Which possession question is asked: CONTACT_ROUTE or CODE_ROUTE.
+POSSESSION = "resign_possession"
+CONTACT = "resign_contact"
+CODE = "resign_code"
+# Someone types for the participant ("saya anaknya"): only the code counts.
+HELPER = "resign_helper"
 REASON = "resign_reason"
 CONFIRM = "resign_confirm"
 OUTCOME = "resign_outcome"
-ALL_SLOTS = (CONSENT, NIK, BIRTH_DATE, KPJ, REASON, CONFIRM, OUTCOME)
-IDENTITY = (NIK, BIRTH_DATE, KPJ)
+# The keyed hash of the NIK this conversation proved to be (actions/status.py reads
+# it); kept after the form, so the participant may read their own request's status.
+VERIFIED = "verified_participant_hash"
+ALL_SLOTS = (
+    CONSENT,
+    NIK,
+    KPJ,
+    POSSESSION,
+    CONTACT,
+    CODE,
+    HELPER,
+    REASON,
+    CONFIRM,
+    OUTCOME,
+)
+IDENTITY = (NIK, KPJ)
+
+CONTACT_ROUTE = "contact"
+CODE_ROUTE = "code"
+# What a proof slot holds once the proof is given.
+PROVEN = "proven"
 
 # Outcomes that end the form before the identity is verified.
 LOCKED = "LOCKED"
 REGISTRY_DOWN = "REGISTRY_UNAVAILABLE"
+# No possession factor could be proven (no code could be sent, it expired): a person.
+NO_POSSESSION = "NO_POSSESSION"
 
 
 def questions(slots: dict[str, Any]) -> list[str]:
-    """The slots the form fills, given the answers so far.
-
-    The KPJ is optional and never asked: typed with the NIK, it is one of them.
-    """
+    """The slots the form fills, given the answers so far."""
     wanted = [CONSENT]
     outcome = slots.get(OUTCOME)
     if slots.get(CONSENT) is not True or outcome not in (None, Outcome.ELIGIBLE.value):
         return wanted
-    wanted += [NIK, KPJ, BIRTH_DATE] if slots.get(KPJ) else [NIK, BIRTH_DATE]
+    wanted += [NIK, KPJ]
+    route = slots.get(POSSESSION)
+    if route == CONTACT_ROUTE:
+        wanted.append(CONTACT)
+    elif route == CODE_ROUTE:
+        wanted.append(CODE)
     if outcome != Outcome.ELIGIBLE.value:
         return wanted
     return [*wanted, REASON, CONFIRM]
@@ -53,10 +85,15 @@ def forget_after(slot: str) -> dict[str, Any]:
     """What a corrected ``slot`` empties: a changed identity is verified again."""
     if slot == REASON:
         return {REASON: None, CONFIRM: None}
-    forgotten: dict[str, Any] = {slot: None, OUTCOME: None, REASON: None, CONFIRM: None}
-    if slot == KPJ:
-        forgotten[BIRTH_DATE] = None
-    return forgotten
+    return {
+        slot: None,
+        POSSESSION: None,
+        CONTACT: None,
+        CODE: None,
+        OUTCOME: None,
+        REASON: None,
+        CONFIRM: None,
+    }
 
 
 def forget_all() -> list[EventType]:

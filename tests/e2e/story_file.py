@@ -80,6 +80,9 @@ class Story:
     name: str
     path: Path
     turns: list[Turn]
+    # ``metadata: {sender: whatsapp:62...}``: the story speaks from that WhatsApp
+    # number (the registered one proves possession); otherwise a fresh REST sender.
+    sender: str | None = None
 
     @property
     def test_id(self) -> str:
@@ -147,7 +150,8 @@ def _story(raw: dict[str, Any], path: Path) -> Story:
             turns[-1].steps += _step(raw_step, where)
     if not turns:
         raise StoryFormatError(f"{where}: no user message")
-    return Story(name, path, turns)
+    sender = (raw.get("metadata") or {}).get("sender")
+    return Story(name, path, turns, str(sender) if sender else None)
 
 
 def load_stories(folder: Path) -> list[Story]:
@@ -156,4 +160,9 @@ def load_stories(folder: Path) -> list[Story]:
     for path in sorted(folder.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         stories += [_story(raw, path) for raw in data.get("stories") or []]
+    senders = [s.sender for s in stories if s.sender is not None]
+    if len(senders) != len(set(senders)):
+        # Rasa's tracker store keeps a sender's events: a second story from the same
+        # number would read the first one's turns.
+        raise StoryFormatError(f"two stories from the same sender: {sorted(senders)}")
     return stories

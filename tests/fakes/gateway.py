@@ -32,6 +32,8 @@ WA_SECRET = "fake-app-secret"
 WA_VERIFY = "fake-verify-token"
 WA_PHONE_ID = "106540352242922"
 WA_TEMPLATE = ("bpu_pesan_baru", "id")
+# The AUTHENTICATION template one-time codes go out with (bot/messaging/code_sender.py).
+WA_CODE_TEMPLATE = ("bpu_kode_verifikasi", "id")
 
 
 @dataclass
@@ -56,8 +58,10 @@ def serving_telegram() -> Iterator[tuple[FakeTelegramApi, str]]:
 
 @contextmanager
 def serving_whatsapp() -> Iterator[tuple[FakeWhatsAppApi, str]]:
-    """A fake Graph API (with the notification template) on loopback, with its URL."""
-    api = FakeWhatsAppApi(WA_TOKEN, WA_PHONE_ID, {WA_TEMPLATE: 1})
+    """A fake Graph API (notification and code templates) on loopback, with its URL."""
+    api = FakeWhatsAppApi(
+        WA_TOKEN, WA_PHONE_ID, {WA_TEMPLATE: 1}, frozenset({WA_CODE_TEMPLATE})
+    )
     with api.serve() as server:
         yield api, server.url
 

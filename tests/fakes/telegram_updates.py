@@ -78,3 +78,16 @@ def photo(chat_id: int) -> dict[str, Any]:
         "height": 90,
     }
     return {"update_id": next(_update_ids), "message": _message(chat_id, photo=[size])}
+
+
+def contact(chat_id: int, phone: str, user_id: int | None = None) -> dict[str, Any]:
+    """A contact shared with the "share my number" button (``user_id``: whose)."""
+    shared = {
+        "phone_number": phone,
+        "first_name": "Peserta",
+        "user_id": chat_id if user_id is None else user_id,
+    }
+    return {
+        "update_id": next(_update_ids),
+        "message": _message(chat_id, contact=shared),
+    }

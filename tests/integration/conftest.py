@@ -19,6 +19,7 @@ from bot.store.migrate import upgrade
 from tests.fakes.gateway import (
     TG_SECRET,
     TG_TOKEN,
+    WA_CODE_TEMPLATE,
     WA_PHONE_ID,
     WA_SECRET,
     WA_TEMPLATE,
@@ -138,6 +139,7 @@ def gateway_env(
             "WHATSAPP_API_BASE_URL": f"{whatsapp_url}/v21.0",
             "WHATSAPP_TEMPLATE_NAME": WA_TEMPLATE[0],
             "WHATSAPP_TEMPLATE_LANGUAGE": WA_TEMPLATE[1],
+            "WHATSAPP_CODE_TEMPLATE_NAME": WA_CODE_TEMPLATE[0],
         }
     return {
         **whatsapp,
@@ -167,12 +169,16 @@ def stack(
     whatsapp_api, whatsapp_url = fake_whatsapp
     upgrade(database_url)
     var_dir: Path = tmp_path_factory.mktemp("var")
-    action_env = {"BPU_VAR_DIR": str(var_dir)}
-    actions = start_action_server(rasa_server.action_port, database_url, action_env)
     env = gateway_env(
         database_url, rasa_server.url, telegram_url, var_dir, whatsapp_url
     )
     env["RASA_TOKEN"] = rasa_server.token  # the REST channel's secret
+    # The action server sends one-time codes through the fake WhatsApp API.
+    action_env = {
+        "BPU_VAR_DIR": str(var_dir),
+        **{k: v for k, v in env.items() if k.startswith("WHATSAPP_")},
+    }
+    actions = start_action_server(rasa_server.action_port, database_url, action_env)
     try:
         gateway, url = start_gateway(env)
     except Exception:

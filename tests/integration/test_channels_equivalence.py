@@ -51,7 +51,7 @@ COMPARED = (
 )
 
 
-def _wait_new(texts: Callable[[], list[str]], seen: int, marker: str) -> None:
+def wait_new(texts: Callable[[], list[str]], seen: int, marker: str) -> None:
     """Wait until a message after the first ``seen`` contains ``marker``."""
     deadline = time.monotonic() + 60
     while not any(marker in t for t in texts()[seen:]):
@@ -74,7 +74,7 @@ def _telegram_complaint(stack: Stack) -> str:
     def say(update: dict[str, Any], marker: str) -> None:
         seen = len(api.texts_to(chat))
         assert stack.post_update(update).status_code == 200
-        _wait_new(lambda: api.texts_to(chat), seen, marker)
+        wait_new(lambda: api.texts_to(chat), seen, marker)
 
     say(tg.text(chat, OPENING), "kantor BPJS Ketenagakerjaan mana")
     say(api.press(chat, "Klaten"), "Kapan kejadiannya")
@@ -92,7 +92,7 @@ def _telegram_complaint(stack: Stack) -> str:
     return _filed(api.texts_to(chat))
 
 
-def _post_whatsapp(stack: Stack, payload: dict[str, Any]) -> httpx.Response:
+def post_whatsapp(stack: Stack, payload: dict[str, Any]) -> httpx.Response:
     assert stack.whatsapp is not None
     for entry in payload["entry"]:
         for change in entry["changes"]:
@@ -112,8 +112,8 @@ def _whatsapp_complaint(stack: Stack) -> str:
     def say(payload: dict[str, Any], marker: str) -> dict[str, Any]:
         assert api is not None
         seen = len(api.texts_to(wa_id))
-        assert _post_whatsapp(stack, payload).status_code == 200
-        _wait_new(lambda: api.texts_to(wa_id), seen, marker)
+        assert post_whatsapp(stack, payload).status_code == 200
+        wait_new(lambda: api.texts_to(wa_id), seen, marker)
         return api.accepted_to(wa_id)[-1]
 
     ask_office = say(wa.text(WA_PHONE_ID, wa_id, OPENING), "kantor BPJS")

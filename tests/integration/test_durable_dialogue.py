@@ -16,10 +16,12 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.fakes import telegram_updates as tg
 from tests.integration.conftest import Stack
 from tests.integration.test_telegram_resign import (
-    ASK_BIRTH,
     ASK_CONFIRM,
+    ASK_CONTACT,
+    ASK_KPJ,
     ASK_NIK,
     ASK_REASON,
     DEMO,
@@ -58,7 +60,7 @@ def test_rasa_killed_in_the_middle_of_the_resign_form_continues_it(
     chat = Chat(stack, chat_id)
     chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
     chat.press("/affirm", until=ASK_NIK)
-    chat.say(record.nik, until=ASK_BIRTH)
+    chat.say(record.nik, until=ASK_KPJ)
     # The form's state is in the tracker store, not only in Rasa's memory.
     events = _tracker_events(stack.rasa.tracker_db, f"telegram:{chat_id}")
     assert any('"resign_form"' in event for event in events)
@@ -66,7 +68,8 @@ def test_rasa_killed_in_the_middle_of_the_resign_form_continues_it(
     stack.rasa.kill()
     stack.rasa.restart()
 
-    said = chat.say(record.birth_date.strftime("%d-%m-%Y"), until=ASK_REASON)
+    chat.say(str(record.kpj), until=ASK_CONTACT)
+    said = chat._send(tg.contact(chat_id, str(record.phone)), until=ASK_REASON)
     assert f"Data Anda cocok, {record.full_name}" in "\n".join(said)
     said = chat.press("Sudah tidak bekerja", until=ASK_CONFIRM)
     # The NIK given before the crash is still the form's slot.

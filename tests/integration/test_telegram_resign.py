@@ -51,8 +51,11 @@ NOT_ELIGIBLE = {
     "Bambang Supriyadi": ("ELG-05-CLAIM-IN-PROCESS", "klaim JKK", "pending_claim"),
     "Suparman": ("ELG-01-DECEASED", "turut berduka cita", "deceased"),
 }
-ASK_NIK = "Ketik NIK Anda"
-ASK_BIRTH = "ketik tanggal lahir"
+ASK_NIK = "Ketik NIK"
+ASK_KPJ = "ketik nomor KPJ"
+ASK_CONTACT = "Bagikan nomor saya"
+ASK_CODE = "Ketik 6 angka kode"
+CODE_SENT = "Kode rahasia 6 angka sudah kami kirim"
 ASK_REASON = "Apa alasan Anda berhenti"
 ASK_CONFIRM = "Kirim permohonan berhenti sekarang"
 HANDOFF = "perlu dibantu petugas"
@@ -108,20 +111,25 @@ class Chat:
     def press(self, payload: str, until: str) -> list[str]:
         return self._send(self.stack.telegram.press(self.chat_id, payload), until)
 
-    def identify(self, record: ParticipantRecord, born: str, until: str) -> list[str]:
-        """Start, consent, NIK (typed with spaces), then the date of birth."""
+    def identify(self, record: ParticipantRecord, until: str) -> list[str]:
+        """Start, consent, NIK (typed with spaces), KPJ, then the code to the phone."""
         said = self.say(
             "saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju"
         )
         assert "JKK" in said[0] and "JHT" in said[0]
         self.press("/affirm", until=ASK_NIK)
         spaced = " ".join(record.nik[i : i + 4] for i in range(0, 16, 4))
-        self.say(spaced, until=ASK_BIRTH)
-        return self.say(born, until=until)
+        self.say(spaced, until=ASK_KPJ)
+        self.say(str(record.kpj), until=ASK_CONTACT)
+        self.say("Kirim kode", until=ASK_CODE)
+        return self.say(self.code_of(record), until=until)
 
-
-def _born(record: ParticipantRecord) -> str:
-    return record.birth_date.strftime("%d-%m-%Y")
+    def code_of(self, record: ParticipantRecord) -> str:
+        """The last code the participant's own WhatsApp number received."""
+        assert self.stack.whatsapp is not None
+        codes = self.stack.whatsapp.codes_sent_to(str(record.phone))
+        assert codes, "no code reached the registered number"
+        return codes[-1]
 
 
 @pytest.mark.parametrize("name", ELIGIBLE)
@@ -130,7 +138,7 @@ def test_eligible_participant_gets_a_brh_reference(
 ) -> None:
     record = DEMO[name]
     chat = Chat(stack, chat_id)
-    said = chat.identify(record, _born(record), until=ASK_REASON)
+    said = chat.identify(record, until=ASK_REASON)
     joined = "\n".join(said)
     assert f"Data Anda cocok, {name}" in joined
     assert "bisa saya catat" in joined
@@ -180,7 +188,7 @@ def test_other_participants_get_their_route_and_no_request(
     rule_id, route, handoff = NOT_ELIGIBLE[name]
     record = DEMO[name]
     chat = Chat(stack, chat_id)
-    said = chat.identify(record, _born(record), until=HANDED_OFF if handoff else route)
+    said = chat.identify(record, until=HANDED_OFF if handoff else route)
     joined = "\n".join(said)
     assert rule_id not in joined  # for staff, not for the participant
     assert route in joined
@@ -226,43 +234,88 @@ def _requests_of(stack: Stack, chat_id: int) -> list[str]:
         db.dispose()
 
 
+def _start(chat: Chat, nik: str, kpj: str) -> list[str]:
+    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    chat.press("/affirm", until=ASK_NIK)
+    chat.say(nik, until=ASK_KPJ)
+    said = chat.say(kpj, until=ASK_CONTACT)
+    return said + chat.say("Kirim kode", until=ASK_CODE)
+
+
 def test_unknown_nik_and_wrong_kpj_get_the_same_answer(
     stack: Stack, chat_id: int
 ) -> None:
-    other = Chat(stack, chat_id)
-    other.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
-    other.press("/affirm", until=ASK_NIK)
-    other.say("3309041203719999", until=ASK_BIRTH)
-    not_found = other.say("12-03-1971", until=ASK_NIK)
-    other.say("3309041203710003 kpj 24019876500", until=ASK_BIRTH)
-    mismatch = other.say("12-03-1971", until=ASK_NIK)
-    assert not_found[0] == mismatch[0].replace("Sisa percobaan: 1", "Sisa percobaan: 2")
-    assert "tidak cocok dengan data peserta" in not_found[0]
-    failures = [
-        c.params
-        for c in stack.telegram.calls_to("sendMessage")
-        if int(c.params["chat_id"]) == chat_id
-        and "tidak cocok dengan data peserta" in c.params["text"]
-    ]
-    assert len(failures) == 2
-    assert all("/request_human" in repr(f["reply_markup"]) for f in failures)
+    unknown = _start(Chat(stack, chat_id), "3309041203719999", "24019876543")
+    mismatch = _start(Chat(stack, chat_id + 1), "3309041203710003", "24019876500")
+    assert unknown == mismatch  # no hint that the NIK exists
+    assert CODE_SENT in unknown[-2]
 
 
-def test_three_wrong_dates_of_birth_lock_verification(
+def test_attacker_with_nik_kpj_and_birth_date_gets_nothing_on_telegram(
     stack: Stack, chat_id: int
 ) -> None:
+    """Someone else's contact is refused; no contact; three wrong codes: locked."""
+    victim = DEMO["Dewi Anggraini"]
     chat = Chat(stack, chat_id)
-    record = DEMO["Dewi Anggraini"]
-    said = chat.identify(record, "10-12-2000", until=ASK_BIRTH)
-    assert "Sisa percobaan: 2" in said[0]
-    said = chat.say("11 desember 2000", until="Petugas bisa membantu")
-    assert "Sisa percobaan: 1" in said[0]
-    said = chat.say("12/12/2000", until=HANDOFF)
-    assert "3 kali tidak cocok" in said[0]
-    # Still locked when the participant starts again, even with the right date.
     chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
-    said = chat.press("/affirm", until=HANDOFF)
-    assert "3 kali tidak cocok" in said[0]
+    chat.press("/affirm", until=ASK_NIK)
+    born = victim.birth_date.strftime("%d-%m-%Y")  # what a KTP shows: no proof
+    chat.say(f"{victim.nik} lahir {born}", until=ASK_KPJ)
+    said = chat.say(str(victim.kpj), until=ASK_CONTACT)
+    contact = tg.contact(chat_id, str(victim.phone), user_id=chat_id + 7)
+    said += chat._send(contact, until=ASK_CODE)
+    assert any("Itu nomor orang lain" in line for line in said), said
+    real = chat.code_of(victim)
+    for n in (1, 2):
+        said += chat.say(f"{(int(real) + n) % 1_000_000:06d}", until=ASK_CODE)
+    said += chat.say(f"{(int(real) + 3) % 1_000_000:06d}", until=HANDOFF)
+    joined = "\n".join(said)
+    assert "3 kali gagal" in joined
+    for fact in ("Dewi", "Anggraini", "Data Anda cocok", "BRH-"):
+        assert fact not in joined
+    assert _requests_of(stack, chat_id) == []
+    # Locked for the participant, from another chat too.
+    other = Chat(stack, chat_id + 1)
+    other.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    other.press("/affirm", until=ASK_NIK)
+    other.say(victim.nik, until=ASK_KPJ)
+    said = other.say(str(victim.kpj), until=HANDOFF)
+    assert "3 kali gagal" in "\n".join(said)
+
+
+def test_own_contact_with_the_registered_number_verifies(
+    stack: Stack, chat_id: int
+) -> None:
+    record = DEMO["Rina Marlina"]
+    chat = Chat(stack, chat_id)
+    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    chat.press("/affirm", until=ASK_NIK)
+    chat.say(f"{record.nik} {record.kpj}", until=ASK_CONTACT)
+    keyboard = stack.telegram.sent_messages(chat_id)[-1]["reply_markup"]
+    assert "request_contact" in repr(keyboard)
+    said = chat._send(tg.contact(chat_id, f"+{record.phone}"), until=ASK_REASON)
+    assert "Data Anda cocok, Rina Marlina" in "\n".join(said)
+    assert stack.whatsapp is not None
+    assert stack.whatsapp.codes_sent_to(str(record.phone)) == []
+
+
+def test_a_helper_gets_a_request_only_with_the_participants_code(
+    stack: Stack, chat_id: int
+) -> None:
+    record = DEMO["Nur Hidayah"]
+    chat = Chat(stack, chat_id)
+    said = chat.say(
+        "saya anaknya, ibu saya mau berhenti bpu", until="Apakah Anda setuju"
+    )
+    assert "nomor HP peserta sendiri" in "\n".join(said)
+    chat.press("/affirm", until=ASK_NIK)
+    said = chat.say(f"{record.nik} {record.kpj}", until=ASK_CODE)
+    assert ASK_CONTACT not in "\n".join(said)  # only the code counts for a helper
+    said = chat.say(chat.code_of(record), until=ASK_REASON)
+    assert "Nur Hidayah" in "\n".join(said)
+    chat.press("Sudah tidak bekerja", until=ASK_CONFIRM)
+    said = chat.press("/affirm", until="Simpan nomor")
+    assert REFERENCE.search(said[-1])
 
 
 def test_questions_cancel_and_correction_in_the_middle(
@@ -273,14 +326,13 @@ def test_questions_cancel_and_correction_in_the_middle(
     chat.press("/affirm", until=ASK_NIK)
     said = chat.say("tagihan di gopay gimana?", until=ASK_NIK)
     assert "tidak kena denda" in said[0]
-    chat.say("3309 0412 0371 0003", until=ASK_BIRTH)
+    chat.say("3309 0412 0371 0003", until=ASK_KPJ)
     said = chat.say("NIK saya salah", until=ASK_NIK)
     assert said[0] == "Baik, kita perbaiki."
-    chat.say("3309106108850001", until=ASK_BIRTH)
-    said = chat.say("syaratnya apa?", until=ASK_BIRTH)
+    chat.say("3309106108850001", until=ASK_KPJ)
+    said = chat.say("syaratnya apa?", until=ASK_KPJ)
     assert "KTP" in said[0]
-    said = chat.say("21 agustus 1985", until=ASK_REASON)
-    assert "Sri Lestari" in "\n".join(said)
+    chat.say("24019876544", until=ASK_CONTACT)
     said = chat.say("batal", until="saya batalkan")
     assert "mulai lagi" in said[-1]
     assert _requests_of(stack, chat_id) == []

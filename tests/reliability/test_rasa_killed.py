@@ -11,6 +11,7 @@ import signal
 
 from bot.resignation.registry import read_csv
 from scripts.cluster.plan import ROOT
+from tests.fakes import telegram_updates as tg
 from tests.reliability.chat import Chat
 from tests.reliability.harness import Cluster, figures
 
@@ -24,15 +25,16 @@ PARTICIPANT = next(
 def test_the_resign_form_continues_on_the_other_rasa_server(cluster: Cluster) -> None:
     chat = Chat(cluster, random.randint(10**8, 10**9))
     chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
-    chat.press("/affirm", until="Ketik NIK Anda")
-    chat.say(PARTICIPANT.nik, until="ketik tanggal lahir")
+    chat.press("/affirm", until="Ketik NIK")
+    chat.say(PARTICIPANT.nik, until="ketik nomor KPJ")
+    chat.say(str(PARTICIPANT.kpj), until="Bagikan nomor saya")
 
     victim = cluster.last_rasa_server()
     cluster.supervisor.kill(victim, signal.SIGKILL, hold=True)
     try:
-        said = chat.say(
-            PARTICIPANT.birth_date.strftime("%d-%m-%Y"), until="Apa alasan Anda"
-        )
+        # The participant shares their own (registered) number: possession.
+        contact = tg.contact(chat.chat_id, str(PARTICIPANT.phone))
+        said = chat.send(contact, until="Apa alasan Anda")
         survivor = cluster.last_rasa_server()
         # The NIK given to the dead server is still in the form's slots.
         assert "Data Anda cocok, Sutrisno Wibowo" in "\n".join(said)

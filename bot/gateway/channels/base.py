@@ -74,6 +74,10 @@ class Incoming:
     kind: str  # "text", "button" or "media"
     provider_message_id: str | None = None
     press_id: str | None = None
+    # A phone number shared with Telegram's contact button, and whether it is the
+    # sender's own (its ``user_id``); kept only as a keyed hash (possession.py).
+    shared_phone: str | None = None
+    shared_own: bool = False
 
 
 @dataclass(frozen=True)

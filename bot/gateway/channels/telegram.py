@@ -35,6 +35,7 @@ from telegram.error import (
 from telegram.ext import ExtBot, Updater
 from telegram.request import HTTPXRequest
 
+from bot.core.crypto import DataCipher
 from bot.core.settings import TelegramSettings
 from bot.gateway.channels.base import (
     Channel,
@@ -51,10 +52,11 @@ from bot.gateway.channels.telegram_rate import (
     RetryTooLate,
     retry_after_seconds,
 )
-from bot.gateway.dialogue import Dialogue
+from bot.gateway.dialogue import Dialogue, Inbound
 from bot.messaging.conversations import ConversationKey
 from bot.messaging.messages import BotMessage
 from bot.messaging.outbound import Delivery, Outbound
+from bot.resignation import possession
 from bot.store.db import Database
 
 logger = logging.getLogger(__name__)
@@ -68,6 +70,8 @@ QUEUE_DRAIN_SECONDS = 10.0
 MAX_BODY_BYTES = 1024 * 1024
 # Telegram's own commands: /start is the first thing every new chat sends.
 COMMANDS = {"/start": "/greet", "/help": "/greet", "/menu": "/greet"}
+# What a shared contact is forwarded as: the answer to the contact question.
+SHARE_CONTACT_PAYLOAD = rendering.SHARE_CONTACT_PAYLOAD
 # Message attributes that carry media, and the kind of media each is.
 MEDIA_KINDS = {
     "photo": "photo",
@@ -123,6 +127,19 @@ def parse_update(update: Update) -> Incoming | None:
         return None
     # Telegram numbers messages per chat: prefix the chat to be unique.
     message_id = f"{message.chat.id}:{message.message_id}"
+    if message.contact is not None and message.contact.phone_number:
+        # Only a contact whose user_id is the sender's own proves the number
+        # (PRODUCT.md §3.1 step 3); the number itself is never forwarded.
+        sender_user = message.from_user.id if message.from_user else None
+        return Incoming(
+            str(message.chat.id),
+            SHARE_CONTACT_PAYLOAD,
+            "button",
+            message_id,
+            shared_phone=message.contact.phone_number,
+            shared_own=sender_user is not None
+            and message.contact.user_id == sender_user,
+        )
     if message.text is None:
         kind = next((k for a, k in MEDIA_KINDS.items() if getattr(message, a)), None)
         return Incoming(str(message.chat.id), media_label(kind), "media", message_id)
@@ -152,8 +169,10 @@ class TelegramChannel(Channel):
         db: Database | None = None,
         *,
         poll_timeout: int = POLL_TIMEOUT_SECONDS,
+        cipher: DataCipher | None = None,
     ) -> None:
         super().__init__(dialogue, db)
+        self._cipher = cipher
         self.settings = settings
         self._poll_timeout = poll_timeout
         self.bot = ExtBot(
@@ -256,6 +275,24 @@ class TelegramChannel(Channel):
             logger.exception("Telegram update %s could not be read", update.update_id)
             return []
         return await self.accept([incoming])
+
+    async def record(self, incoming: Incoming) -> Inbound:
+        """A shared contact is kept as a keyed hash for the form, then recorded."""
+        if incoming.shared_phone and self._db is not None and self._cipher:
+            await asyncio.to_thread(self._record_contact, incoming)
+        return await super().record(incoming)
+
+    def _record_contact(self, incoming: Incoming) -> None:
+        if self._db is None or self._cipher is None:
+            return
+        with self._db.session() as session:
+            possession.record_contact(
+                session,
+                self._cipher,
+                ConversationKey(self.name, incoming.sender).sender_id,
+                str(incoming.shared_phone),
+                own=incoming.shared_own,
+            )
 
     async def before_answer(self, incoming: Incoming) -> None:
         """Every press is answered, or the participant's client keeps spinning."""

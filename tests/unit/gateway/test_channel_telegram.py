@@ -7,8 +7,13 @@ import tempfile
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
+from bot.core.crypto import DataCipher
 from bot.gateway.channels.rendering.common import payload_key
+from bot.gateway.channels.rendering.telegram import SHARE_CONTACT_PAYLOAD
+from bot.store.db import Database
+from bot.store.models import Message, SharedContact
 from tests.fakes import telegram_updates as tg
 from tests.fakes.gateway import TG_SECRET, Fakes, LocalGateway, local_gateway
 from tests.unit.gateway.channel_fixtures import channel_database, gateway, world
@@ -279,3 +284,46 @@ def test_a_press_with_an_unknown_key_is_answered_not_forwarded(
     assert press["callback_query"]["id"] in [
         c.params["callback_query_id"] for c in answered
     ]
+
+
+def _shared(gateway: LocalGateway, sender_id: str) -> list[tuple[str, bool]]:
+    db = Database(gateway.database_url)
+    try:
+        with db.session() as session:
+            rows = session.scalars(
+                select(SharedContact).where(SharedContact.sender_id == sender_id)
+            )
+            return [(r.phone_hash, r.own) for r in rows]
+    finally:
+        db.dispose()
+
+
+def test_a_shared_contact_is_kept_as_a_hash_and_forwarded_as_the_answer(
+    gateway: LocalGateway,
+) -> None:
+    """Own contact: own=True; someone else's: own=False; never the number."""
+    chat = _chat()
+    cipher = DataCipher("test-only-data-encryption-key-0123456789")
+    gateway.post_telegram(tg.contact(chat, "+62 813-2555-0101"))
+    gateway.post_telegram(tg.contact(chat, "6281399990000", user_id=chat + 1))
+    gateway.world.telegram.wait_for(
+        lambda: len(gateway.world.rasa.messages_from(f"telegram:{chat}")) == 2,
+        timeout=10,
+        what="both contacts forwarded",
+    )
+    forwarded = gateway.world.rasa.messages_from(f"telegram:{chat}")
+    assert forwarded == [SHARE_CONTACT_PAYLOAD, SHARE_CONTACT_PAYLOAD]
+    assert gateway.world.rasa.requests[-1]["metadata"]["button"] is True
+    assert _shared(gateway, f"telegram:{chat}") == [
+        (cipher.phone_hash("6281325550101"), True),
+        (cipher.phone_hash("6281399990000"), False),
+    ]
+    db = Database(gateway.database_url)
+    try:
+        with db.session() as session:
+            stored = " ".join(
+                str(m.text) for m in session.scalars(select(Message)).all()
+            )
+    finally:
+        db.dispose()
+    assert "2555" not in stored and "99990000" not in stored

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup
+
 from bot.gateway.channels.rendering import telegram, webchat
 from bot.gateway.channels.rendering.common import (
     choose_by_number,
@@ -35,7 +37,7 @@ def test_webchat_gets_text_and_numbered_buttons() -> None:
 def test_telegram_gets_one_inline_button_per_row() -> None:
     [message] = telegram.render(ASK)
     assert message.text.endswith("1. Satpam\n2. Petugas loket")
-    assert message.reply_markup is not None
+    assert isinstance(message.reply_markup, InlineKeyboardMarkup)
     rows = message.reply_markup.inline_keyboard
     assert [[(b.text, b.callback_data) for b in row] for row in rows] == [
         [("Satpam", "Satpam")],
@@ -47,8 +49,29 @@ def test_a_payload_over_64_bytes_becomes_its_option_number() -> None:
     long_payload = '/inform{"resolution_wanted": "' + "x" * 60 + '"}'
     message = BotMessage(text="Pilih", buttons=(Button("Lain", long_payload),))
     [rendered] = telegram.render(message)
-    assert rendered.reply_markup is not None
+    assert isinstance(rendered.reply_markup, InlineKeyboardMarkup)
     assert rendered.reply_markup.inline_keyboard[0][0].callback_data == "#1"
+
+
+def test_the_share_my_number_question_is_a_reply_keyboard_with_request_contact() -> (
+    None
+):
+    """Telegram shares a verified number only through a request_contact button."""
+    message = BotMessage(
+        text="Tekan tombol",
+        buttons=(
+            Button("Bagikan nomor saya", telegram.SHARE_CONTACT_PAYLOAD),
+            Button("Kirim kode", '/inform{"possession":"code"}'),
+        ),
+    )
+    [rendered] = telegram.render(message)
+    assert isinstance(rendered.reply_markup, ReplyKeyboardMarkup)
+    rows = rendered.reply_markup.keyboard
+    assert [(b.text, b.request_contact) for [b] in rows] == [
+        ("Bagikan nomor saya", True),
+        ("Kirim kode", False),
+    ]
+    assert rendered.reply_markup.one_time_keyboard
 
 
 def test_long_texts_split_on_paragraphs_and_keep_the_keyboard_last() -> None:

@@ -32,13 +32,14 @@ from actions.resign.leaving import (
     ActionResignCorrect,
     ActionResignForget,
 )
-from actions.resign.slots import FORM, KPJ, OUTCOME
+from actions.resign.slots import FORM, KPJ, OUTCOME, VERIFIED
 from bot.core.crypto import DataCipher
 from bot.messaging.identity_tokens import IdentityTokens
+from bot.resignation import possession
 from bot.resignation.registry import SqlRegistry, read_csv
 from bot.store.db import Database
 from bot.store.migrate import upgrade
-from bot.store.models import Consent, Ticket
+from bot.store.models import Consent, Handoff, Ticket, VerificationCode
 from tests.fakes.server import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -47,6 +48,10 @@ KEY = "unit-test-data-encryption-key-0123456789"
 REFERENCE = re.compile(r"BRH-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
 DEMO = {r.full_name: r for r in read_csv(ROOT / "bot/data/participants.csv")}
 FORM_SLOTS: list[str] = DOMAIN["forms"][FORM]["required_slots"]
+CONTACT_PAYLOAD = '/inform{"possession":"contact"}'
+SUTRISNO = DEMO["Sutrisno Wibowo"]
+OWN = f"whatsapp:{SUTRISNO.phone}"
+ATTACKER_WA = "whatsapp:6281399990000"
 
 
 def _render(message: dict[str, Any]) -> str:
@@ -141,22 +146,51 @@ class Chat:
             self.slots[event["name"]] = event["value"]
         return [_render(m) for m in dispatcher.messages]
 
-    def identify(self, name: str, born: str | None = None) -> list[str]:
-        """Consent, then NIK and date of birth of demo participant ``name``."""
+    def identify(self, name: str, kpj: str | None = None) -> list[str]:
+        """Consent, then NIK and KPJ of demo participant ``name``."""
         self.start()
         self.say("/affirm", intent="affirm", button=True)
         record = DEMO[name]
-        return self.say(f"{record.nik} {born or record.birth_date.isoformat()}")
+        return self.say(f"{record.nik} kpj {kpj or record.kpj}")
+
+    def share_contact(self, db: Database, phone: str, own: bool = True) -> list[str]:
+        """What the gateway does with a Telegram contact, then its message."""
+        with db.session() as session:
+            possession.record_contact(
+                session, DataCipher(KEY), self.sender, phone, own=own
+            )
+        return self.say(CONTACT_PAYLOAD, button=True)
+
+
+class Codes:
+    """A code sender that keeps what it sent (the WhatsApp template in production)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send_code(self, phone: str, code: str) -> None:
+        self.sent.append((phone, code))
+
+    def last_to(self, phone: str) -> str:
+        return [code for to, code in self.sent if to == phone][-1]
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+def codes() -> Codes:
+    return Codes()
+
+
+@pytest.fixture
+def db(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, codes: Codes
+) -> Iterator[Database]:
     url = f"sqlite:///{tmp_path / 'bpu.sqlite3'}"
     upgrade(url)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("DATA_ENCRYPTION_KEY", KEY)
     monkeypatch.setenv("BPU_VAR_DIR", str(tmp_path))
     monkeypatch.delenv("REGISTRY_URL", raising=False)
+    monkeypatch.setattr(services, "code_sender", lambda: codes)
     for cached in (runtime.settings, runtime.database, services.services):
         cached.cache_clear()
     database = Database(url)
@@ -168,18 +202,30 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
         cached.cache_clear()
 
 
+def _registry_facts(record: Any) -> list[str]:
+    """What the registry knows that an attacker must not hear before verification."""
+    return [record.full_name, *record.full_name.split(), "Data Anda", "aktif", "BRH-"]
+
+
+def _reveals(said: list[str], record: Any) -> list[str]:
+    joined = "\n".join(said)
+    return [fact for fact in _registry_facts(record) if fact in joined]
+
+
 def test_eligible_participant_files_a_request(db: Database) -> None:
-    chat = Chat(db)
+    """On WhatsApp the sender's own number is the registered one: verified."""
+    chat = Chat(db, OWN)
     said = chat.start()
     assert "berhenti sebagai peserta BPU" in said[0]
     assert said[-1] == "ASK resign_consent"
     assert chat.say("setuju", intent="affirm")[-1] == "ASK resign_nik"
-    assert chat.say("3309 0412 0371 0003")[-1] == "ASK resign_birth_date"
-    said = chat.say("12 maret 1971")
+    assert chat.say("3309 0412 0371 0003")[-1] == "ASK resign_kpj"
+    said = chat.say("24019876543")
     assert "Data Anda cocok, Sutrisno Wibowo" in said[0]
     assert "bisa saya catat" in said[0]
     assert "ELG-" not in " ".join(said)  # rule ids are for staff
     assert said[-1] == "ASK resign_reason"
+    assert chat.slots[VERIFIED] == DataCipher(KEY).lookup_hash(SUTRISNO.nik)
     said = chat.say("Sudah tidak bekerja", button=True)
     assert "NIK: ************0003" in said[0]
     assert "Alasan: Sudah tidak bekerja" in said[0]
@@ -190,7 +236,7 @@ def test_eligible_participant_files_a_request(db: Database) -> None:
     assert reference, filed
     assert "Tagihan di GoPay" in filed
     assert "JMO" in filed
-    assert all(value is None for value in chat.slots.values())
+    assert all(value is None for key, value in chat.slots.items() if key != VERIFIED)
     with db.session() as session:
         ticket = session.scalar(select(Ticket).where(Ticket.reference == reference[0]))
         assert ticket is not None
@@ -206,7 +252,7 @@ def test_eligible_participant_files_a_request(db: Database) -> None:
         assert ticket.resolution_due is not None
         consent = session.scalars(select(Consent)).one()
         assert consent.granted is True
-        assert consent.channel == "telegram"
+        assert consent.channel == "whatsapp"
         assert consent.text_version.startswith("sha256:")
 
 
@@ -227,10 +273,14 @@ EXPECTED = {
 }
 
 
+def _own(name: str) -> str:
+    return f"whatsapp:{DEMO[name].phone}"
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_demo_participant_hears_its_outcome(db: Database, name: str) -> None:
     outcome, words, handoff = EXPECTED[name]
-    chat = Chat(db)
+    chat = Chat(db, _own(name))
     said = chat.identify(name)
     assert any(words in line for line in said), said
     assert not any(re.search(r"ELG-|NOTE-|sumber S", line) for line in said)
@@ -244,17 +294,20 @@ def test_each_demo_participant_hears_its_outcome(db: Database, name: str) -> Non
 
 
 def test_outcome_details_follow_the_record(db: Database) -> None:
-    agus = " ".join(Chat(db, "telegram:2").identify("Agus Prasetyo"))
+    def told(name: str) -> str:
+        return " ".join(Chat(db, _own(name)).identify(name))
+
+    agus = told("Agus Prasetyo")
     assert "HRD PT Sinar Tekstil Semarang" in agus
-    joko = " ".join(Chat(db, "telegram:3").identify("Joko Santoso"))
+    joko = told("Joko Santoso")
     assert "kontraktor proyek" in joko and "CV Karya Bangun Boyolali" in joko
-    wahyuni = " ".join(Chat(db, "telegram:4").identify("Wahyuni"))
+    wahyuni = told("Wahyuni")
     assert "Rp1.800.000" in wahyuni and "JMO" in wahyuni
-    slamet = " ".join(Chat(db, "telegram:5").identify("Slamet Riyadi"))
+    slamet = told("Slamet Riyadi")
     assert "ditarik otomatis (autodebit) lewat GoPay" in slamet
     assert "usia pensiun" in slamet
     assert "di atas Rp15 juta" in slamet
-    sri = " ".join(Chat(db, "telegram:6").identify("Sri Lestari"))
+    sri = told("Sri Lestari")
     assert "Tunggakan iuran 2 bulan tidak menghalangi" in sri
 
 
@@ -283,43 +336,173 @@ def test_format_problems_are_precise(db: Database) -> None:
     assert "nomor KPJ" in chat.say("24019876543")[0]
     assert '"32" bukan tanggal' in chat.say("3309043203710003")[0]
     assert '"13" bukan bulan' in chat.say("3309041213710003")[0]
-    assert chat.say("3309041203710003")[-1] == "ASK resign_birth_date"
-    assert "belum saya pahami" in chat.say("kapan ya")[0]
+    assert chat.say("3309041203710003")[-1] == "ASK resign_kpj"
+    said = chat.say("2401987654")
+    assert (
+        said[0] == "KPJ harus 11 digit, yang Anda kirim 10 digit. Mohon periksa lagi."
+    )
+    assert said[-1] == "ASK resign_kpj~again"
+    assert "Itu sepertinya NIK" in chat.say("3309041203710003")[0]
 
 
-def test_three_wrong_dates_lock_and_offer_a_person(db: Database) -> None:
-    chat = Chat(db)
-    said = chat.identify("Sutrisno Wibowo", born="1971-03-13")
-    assert "tidak sama dengan tanggal lahir di dalam NIK" in said[0]
-    assert "Sisa percobaan: 2" in said[0]
-    assert "Sisa percobaan: 1" in chat.say("14 maret 1971")[0]
-    said = chat.say("15 maret 1971")
-    assert "3 kali tidak cocok" in said[0]
-    assert chat.asked is None
+def test_telegram_own_contact_with_the_registered_number_verifies(
+    db: Database, codes: Codes
+) -> None:
+    chat = Chat(db, "telegram:5001")
+    said = chat.identify("Sutrisno Wibowo")
+    assert said[-1] == "ASK resign_contact"
+    assert _reveals(said, SUTRISNO) == []
+    said = chat.share_contact(db, "+62 813-2555-0101")
+    assert "Data Anda cocok, Sutrisno Wibowo" in said[0]
+    assert said[-1] == "ASK resign_reason"
+    assert codes.sent == []  # no code needed
+
+
+def test_telegram_contact_of_someone_else_is_refused(
+    db: Database, codes: Codes
+) -> None:
+    """The victim's number shared as someone else's contact proves nothing."""
+    chat = Chat(db, "telegram:5002")
+    chat.identify("Sutrisno Wibowo")
+    said = chat.share_contact(db, str(SUTRISNO.phone), own=False)
+    assert "Itu nomor orang lain" in said[0]
+    assert "Kode rahasia 6 angka sudah kami kirim" in said[1]
+    assert said[-1] == "ASK resign_code"
+    assert _reveals(said, SUTRISNO) == []
+    assert chat.slots[OUTCOME] is None
+
+
+def test_attacker_with_nik_and_kpj_on_telegram_gets_nothing(
+    db: Database, codes: Codes
+) -> None:
+    """No contact, then three wrong codes: locked, no request, no registry fact."""
+    chat = Chat(db, "telegram:5003")
+    said = chat.identify("Sutrisno Wibowo")
+    said += chat.say("Kirim kode")
+    assert "nomor tidak dibagikan" in said[-3]
+    assert chat.asked == "resign_code"
+    real = codes.last_to(str(SUTRISNO.phone))  # went to the victim's phone
+    wrong = [f"{(int(real) + n) % 1_000_000:06d}" for n in (1, 2, 3)]
+    said += chat.say(wrong[0])
+    assert "Kode itu salah. Sisa percobaan: 2." in said[-2]
+    said += chat.say(wrong[1])
+    said += chat.say(wrong[2])
+    assert any("3 kali gagal" in line for line in said[-3:]), said
+    ended = chat.asked is None
+    assert ended
     assert "perlu dibantu petugas" in said[-1]
-    # Locked: a new attempt in the same conversation stops after consent.
-    again = Chat(db, chat.sender)
-    again.start()
-    said = again.say("ya", intent="affirm")
-    assert "3 kali tidak cocok" in said[0]
-    assert "perlu dibantu petugas" in said[-1]
+    assert _reveals(said, SUTRISNO) == []
+    assert VERIFIED not in chat.slots or chat.slots[VERIFIED] is None
+    with db.session() as session:
+        assert session.scalars(select(Ticket)).all() == []
+    # The participant is locked wherever the next try comes from.
+    other = Chat(db, "telegram:5004")
+    said = other.identify("Sutrisno Wibowo")
+    assert any("3 kali gagal" in line for line in said), said
 
 
-def test_not_found_and_mismatch_say_the_same_thing(db: Database) -> None:
-    unknown = Chat(db, "telegram:7")
+def test_attacker_on_whatsapp_from_another_number_gets_a_code_challenge_only(
+    db: Database, codes: Codes
+) -> None:
+    chat = Chat(db, ATTACKER_WA)
+    said = chat.identify("Sutrisno Wibowo")
+    assert said[-1] == "ASK resign_code"
+    assert _reveals(said, SUTRISNO) == []
+    assert codes.sent[-1][0] == SUTRISNO.phone  # the code went to the victim
+    said = chat.say("000000")
+    assert _reveals(said, SUTRISNO) == []
+    assert chat.slots[OUTCOME] is None
+
+
+def test_not_found_and_mismatch_say_the_same_thing(db: Database, codes: Codes) -> None:
+    unknown = Chat(db, "webchat:s1")
     unknown.start()
     unknown.say("ya", intent="affirm")
-    not_found = unknown.say("3309041203719999 12-03-1971")
-    mismatch = Chat(db, "telegram:8").identify("Sutrisno Wibowo")  # right data...
-    assert "Data Anda cocok" in mismatch[0]
-    wrong_kpj = Chat(db, "telegram:9")
+    not_found = unknown.say("3309041203719999 kpj 24019876543")
+    wrong_kpj = Chat(db, "webchat:s2")
     wrong_kpj.start()
     wrong_kpj.say("ya", intent="affirm")
-    said = wrong_kpj.say("3309041203710003 kpj 24019876500 12-03-1971")
-    assert said[0] == not_found[0]  # no hint that the NIK exists
-    assert "tidak cocok dengan data peserta" in said[0]
-    # The NIK question comes back once, with a way out (actions/ending.py).
-    assert said[-1] == "ASK resign_nik~again"
+    mismatch = wrong_kpj.say("3309041203710003 kpj 24019876500")
+    right = Chat(db, "webchat:s3").identify("Sutrisno Wibowo")
+    assert not_found == mismatch == right  # no hint that the NIK exists
+    assert right[-1] == "ASK resign_code"
+    assert len(codes.sent) == 1  # only the real participant's phone got a code
+
+
+def test_web_chat_sessions_rotating_do_not_escape_the_limits(
+    db: Database, codes: Codes
+) -> None:
+    """Each wrong code counts for the participant, whatever the session id."""
+    said: list[str] = []
+    for attempt in range(3):
+        chat = Chat(db, f"webchat:rotating-{attempt}")
+        said += chat.identify("Sutrisno Wibowo")
+        said += chat.say("999999" if codes.sent[-1][1] != "999999" else "888888")
+    assert any("3 kali gagal" in line for line in said[-3:]), said
+    later = Chat(db, "webchat:rotating-new")
+    said = later.identify("Sutrisno Wibowo")
+    assert any("3 kali gagal" in line for line in said), said
+    assert later.asked is None
+    assert _reveals(said, SUTRISNO) == []
+
+
+def test_a_helper_is_told_the_code_goes_to_the_participant(
+    db: Database, codes: Codes
+) -> None:
+    """The son types from his own WhatsApp; only the father's code verifies."""
+    chat = Chat(db, "whatsapp:6285700001111")
+    said = chat.say("saya anaknya, bapak saya mau berhenti bpu", intent="resign_bpu")
+    assert any("nomor HP peserta sendiri" in line for line in said), said
+    chat.say("ya", intent="affirm")
+    said = chat.say(f"{SUTRISNO.nik} {SUTRISNO.kpj}")
+    assert said[-1] == "ASK resign_code"
+    code = codes.last_to(str(SUTRISNO.phone))
+    said = chat.say(code)
+    assert "Data Anda cocok, Sutrisno Wibowo" in said[0]
+    assert said[-1] == "ASK resign_reason"
+
+
+def test_a_helper_on_the_participants_own_whatsapp_still_needs_the_code(
+    db: Database, codes: Codes
+) -> None:
+    chat = Chat(db, OWN)
+    chat.start()
+    said = chat.say("saya anaknya", intent="inform")
+    assert any("nomor HP peserta sendiri" in line for line in said), said
+    assert said[-1] == "ASK resign_consent"
+    chat.say("ya", intent="affirm")
+    # A question on the way is still left to the rules.
+    assert chat.say("syaratnya apa?", intent="ask_requirements") == ["REJECTED"]
+    said = chat.say(f"{SUTRISNO.nik} {SUTRISNO.kpj}")
+    assert said[-1] == "ASK resign_code"
+
+
+def test_an_expired_code_files_nothing_and_offers_a_person(
+    db: Database, codes: Codes
+) -> None:
+    chat = Chat(db, "webchat:late")
+    chat.identify("Sutrisno Wibowo")
+    with db.session() as session:
+        for row in session.scalars(select(VerificationCode)):
+            row.expires_at = row.created_at
+    said = chat.say(codes.last_to(str(SUTRISNO.phone)))
+    assert "sudah tidak berlaku" in said[0]
+    assert chat.asked is None
+    assert "perlu dibantu petugas" in said[-1]
+    assert _reveals(said, SUTRISNO) == []
+
+
+def test_without_a_code_sender_no_request_and_a_person(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "code_sender", lambda: None)
+    services.services.cache_clear()
+    chat = Chat(db, "webchat:nosender")
+    said = chat.identify("Sutrisno Wibowo")
+    assert "kode tidak bisa saya kirim" in said[0]
+    assert chat.asked is None
+    assert "perlu dibantu petugas" in said[-1]
+    assert _reveals(said, SUTRISNO) == []
 
 
 def test_questions_and_cancel_mid_form_are_left_to_the_rules(db: Database) -> None:
@@ -330,18 +513,18 @@ def test_questions_and_cancel_mid_form_are_left_to_the_rules(db: Database) -> No
     assert chat.say("batal", intent="cancel") == ["REJECTED"]
     # Digits answer the NIK question whatever the NLU thought.
     said = chat.say("3309041203710003 tagihan gimana", intent="ask_stop_bill")
-    assert said[-1] == "ASK resign_birth_date"
+    assert said[-1] == "ASK resign_kpj"
 
 
 def test_correction_asks_again(db: Database) -> None:
-    chat = Chat(db)
+    chat = Chat(db, f"whatsapp:{DEMO['Sri Lestari'].phone}")
     chat.start()
     chat.say("ya", intent="affirm")
     chat.say("3309041203710003")
     said = chat.say("NIK saya salah", intent="correct_value", field="nik")
     assert said == ["Baik, kita perbaiki.", "ASK resign_nik"]
     chat.say("3309106108850001")
-    said = chat.say("21 agustus 1985")
+    said = chat.say(str(DEMO["Sri Lestari"].kpj))
     assert "Sri Lestari" in said[0]
     chat.say("Tidak mampu membayar iuran", button=True)
     said = chat.say("alasannya salah", intent="correct_value", field="reason")
@@ -349,18 +532,16 @@ def test_correction_asks_again(db: Database) -> None:
 
 
 def test_correcting_the_nik_after_the_check_checks_again(db: Database) -> None:
-    chat = Chat(db)
+    chat = Chat(db, OWN)
     chat.identify("Sutrisno Wibowo")
     assert chat.slots[OUTCOME] == "ELIGIBLE"
     said = chat.say("nik saya keliru", intent="correct_value", field="nik")
     assert said[-1] == "ASK resign_nik"
     assert chat.slots[OUTCOME] is None
-    said = chat.say("3309020101800007")  # Hartono; the date is still 12-03-1971
-    assert "Sisa percobaan: 2" in said[0]
-    assert said[-1] == "ASK resign_birth_date"
-    said = chat.say("1 januari 1980")
-    assert "Hartono" in said[0] and "sudah tidak aktif" in said[0]
-    assert chat.asked is None
+    # Hartono's NIK with Sutrisno's KPJ, from Sutrisno's number: not verified.
+    said = chat.say("3309020101800007")
+    assert said[-1] == "ASK resign_code"
+    assert _reveals(said, DEMO["Hartono"]) == []
 
 
 def test_registry_outage_is_not_a_not_found(
@@ -370,7 +551,7 @@ def test_registry_outage_is_not_a_not_found(
     monkeypatch.setenv("REGISTRY_TIMEOUT_SECONDS", "0.5")
     runtime.settings.cache_clear()
     services.services.cache_clear()
-    chat = Chat(db)
+    chat = Chat(db, OWN)
     said = chat.identify("Sutrisno Wibowo")
     assert "gangguan sistem" in said[0]
     assert "bukan berarti data Anda tidak ada" in said[0]
@@ -378,17 +559,18 @@ def test_registry_outage_is_not_a_not_found(
 
 
 def test_slots_and_store_hold_no_raw_nik(db: Database, tmp_path: Path) -> None:
-    for index, name in enumerate(DEMO):
-        chat = Chat(db, f"telegram:{100 + index}")
+    for name in DEMO:
+        chat = Chat(db, _own(name))
         chat.identify(name)
         assert all(
-            record.nik not in str(value)
-            for record in DEMO.values()
+            other.nik not in str(value)
+            for other in DEMO.values()
             for value in chat.slots.values()
         )
     raw = (tmp_path / "bpu.sqlite3").read_bytes()
     for record in DEMO.values():
         assert record.nik.encode() not in raw
+        assert str(record.phone).encode() not in raw
 
 
 def test_a_handoff_forgets_the_form_silently_while_cancel_says_so() -> None:
@@ -414,19 +596,16 @@ def test_a_correction_that_names_nothing_asks_the_answer_before_again(
     assert said == ["Baik, kita perbaiki.", "ASK resign_nik"]
     # Digits answer the NIK question, whatever the NLU made of the words.
     said = chat.say("maaf salah, 3309041203710003", intent="correct_value")
-    assert said[-1] == "ASK resign_birth_date"
+    assert said[-1] == "ASK resign_kpj"
 
 
-def test_a_kpj_typed_with_the_nik_is_checked_when_the_date_comes(db: Database) -> None:
-    chat = Chat(db)
+def test_a_kpj_typed_with_the_nik_is_kept(db: Database) -> None:
+    chat = Chat(db, "webchat:kpj")
     chat.start()
     chat.say("ya", intent="affirm")
-    assert chat.say("3309041203710003 kpj 24019876500")[-1] == "ASK resign_birth_date"
+    said = chat.say("3309041203710003 kpj 24019876500")
     assert str(chat.slots[KPJ]).startswith("kpjtok")
-    said = chat.say("12-03-1971")  # the right date, but not this participant's KPJ
-    assert "tidak cocok dengan data peserta" in said[0]
-    assert said[-1] == "ASK resign_nik"
-    assert chat.slots[KPJ] is None
+    assert said[-1] == "ASK resign_code"  # checked only with the code
 
 
 def test_an_unreadable_consent_is_asked_twice_then_a_person_is_offered(
@@ -442,3 +621,22 @@ def test_an_unreadable_consent_is_asked_twice_then_a_person_is_offered(
     assert said[-1] == "ASK resign_consent~person"
     # A usable answer still counts after the offer.
     assert chat.say("setuju", intent="affirm")[-1] == "ASK resign_nik"
+
+
+def test_failures_above_the_global_ceiling_alert_staff(
+    db: Database, codes: Codes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Wrong codes from everyone together past the ceiling: a supervisors' handoff."""
+    monkeypatch.setenv("VERIFY_FAILURES_GLOBAL_PER_MINUTE", "1")
+    runtime.settings.cache_clear()
+    first = Chat(db, "webchat:guess-1")
+    first.identify("Sutrisno Wibowo")
+    first.say("000001" if codes.sent[-1][1] != "000001" else "000002")
+    second = Chat(db, "webchat:guess-2")
+    second.identify("Sri Lestari")
+    second.say("000001" if codes.sent[-1][1] != "000001" else "000002")
+    with db.session() as session:
+        alerts = session.scalars(select(Handoff)).all()
+        assert [(h.reason, h.supervisor_only) for h in alerts] == [
+            ("verification_surge", True)
+        ]

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 
 from bot.core.texts import text as copy_text
 from bot.gateway.channels.rendering.common import (
@@ -19,6 +24,9 @@ from bot.messaging.messages import BotMessage, Button
 TEXT_LIMIT = 4096
 CALLBACK_LIMIT = 64
 BUTTON_TEXT_LIMIT = 64
+# The "share my number" option (domain.yml, utter_ask_resign_contact): on Telegram a
+# reply keyboard with ``request_contact``, the only way to share a verified number.
+SHARE_CONTACT_PAYLOAD = '/inform{"possession":"contact"}'
 
 
 @dataclass(frozen=True)
@@ -26,7 +34,7 @@ class TelegramMessage:
     """Arguments for one ``sendMessage`` call."""
 
     text: str
-    reply_markup: InlineKeyboardMarkup | None
+    reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 
 
 def callback_data(
@@ -53,8 +61,22 @@ def render(
     """
     body = with_numbered_options(message).strip() or copy_text("choose_one")
     parts = split_text(body, TEXT_LIMIT)
-    markup = None
-    if message.buttons:
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
+    if any(b.payload == SHARE_CONTACT_PAYLOAD for b in message.buttons):
+        markup = ReplyKeyboardMarkup(
+            [
+                [
+                    KeyboardButton(
+                        shorten(b.title, BUTTON_TEXT_LIMIT),
+                        request_contact=b.payload == SHARE_CONTACT_PAYLOAD,
+                    )
+                ]
+                for b in message.buttons
+            ],
+            one_time_keyboard=True,
+            resize_keyboard=True,
+        )
+    elif message.buttons:
         markup = InlineKeyboardMarkup(
             [
                 [
