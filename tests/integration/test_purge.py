@@ -7,6 +7,7 @@ and is filed, and a second purge right after finds nothing.
 
 from __future__ import annotations
 
+import random
 import sqlite3
 import threading
 from datetime import timedelta
@@ -20,12 +21,12 @@ from tests.fakes import telegram_updates as tg
 from tests.integration.conftest import Stack
 from tests.integration.processes import run_cli
 from tests.integration.test_telegram_complaint import (
+    SUMMARY,
     WHOLE_STORY,
     filed_reference,
     finish_complaint,
 )
 
-OLD_CHAT = 55_000_001
 AGE = timedelta(days=100)
 
 
@@ -70,9 +71,11 @@ def _purge(stack: Stack) -> dict[str, Any]:
 
 
 def test_purge_while_a_conversation_runs(stack: Stack, chat_id: int) -> None:
-    _say(stack, OLD_CHAT, "/start", 1)
-    _say(stack, OLD_CHAT, "halo", 2)
-    aged = _age_conversation(stack, OLD_CHAT)
+    # Its own chat for each store: the fake Bot API is shared by the whole session.
+    old_chat = random.randint(55_000_000, 55_999_999)
+    _say(stack, old_chat, "/start", 1)
+    _say(stack, old_chat, "halo", 2)
+    aged = _age_conversation(stack, old_chat)
     assert aged >= 4
 
     texts = _say(stack, chat_id, "/start", 1)
@@ -81,7 +84,7 @@ def test_purge_while_a_conversation_runs(stack: Stack, chat_id: int) -> None:
     purging.start()
     texts = _say(stack, chat_id, WHOLE_STORY, 3)  # while the purge runs
     purging.join(timeout=120)
-    assert "Apa akibatnya" in texts[-1]
+    assert SUMMARY in texts[-1]
     texts = finish_complaint(stack, chat_id)
     reference = filed_reference(texts)
     assert any(t["id"] == reference for t in stack.tickets())
@@ -95,7 +98,7 @@ def test_purge_while_a_conversation_runs(stack: Stack, chat_id: int) -> None:
             old = session.scalar(
                 select(func.count(Message.id))
                 .join(Conversation)
-                .where(Conversation.external_id == str(OLD_CHAT))
+                .where(Conversation.external_id == str(old_chat))
             )
             live = session.scalar(
                 select(func.count(Message.id))
@@ -105,7 +108,8 @@ def test_purge_while_a_conversation_runs(stack: Stack, chat_id: int) -> None:
     finally:
         db.dispose()
     assert old == 0
-    assert live == len(texts) + 6  # every message of the running chat is kept
+    # Every message of the running chat is kept: the bot's and the participant's 3.
+    assert live == len(texts) + 3
 
     second = _purge(stack)
     assert second["transcript_messages"] == 0

@@ -293,10 +293,12 @@ def test_own_contact_with_the_registered_number_verifies(
     chat.say(f"{record.nik} {record.kpj}", until=ASK_CONTACT)
     keyboard = stack.telegram.sent_messages(chat_id)[-1]["reply_markup"]
     assert "request_contact" in repr(keyboard)
+    assert stack.whatsapp is not None
+    # The fake Graph API is shared by the session: earlier tests sent this number codes.
+    before = len(stack.whatsapp.codes_sent_to(str(record.phone)))
     said = chat._send(tg.contact(chat_id, f"+{record.phone}"), until=ASK_REASON)
     assert "Data Anda cocok, Rina Marlina" in "\n".join(said)
-    assert stack.whatsapp is not None
-    assert stack.whatsapp.codes_sent_to(str(record.phone)) == []
+    assert stack.whatsapp.codes_sent_to(str(record.phone))[before:] == []
 
 
 def test_a_helper_gets_a_request_only_with_the_participants_code(
