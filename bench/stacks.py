@@ -13,6 +13,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,9 +70,15 @@ class Stack:
         return {role: cpu_seconds(p.pid) for role, p in self.processes.items() if p.pid}
 
 
+# Alembic keeps its migration context in module globals: two upgrades at once in one
+# process (the stacks start side by side, in threads) break each other.
+_MIGRATING = threading.Lock()
+
+
 def seed_demo(database_url: str, var_dir: Path) -> None:
     """Migrate and load the demo registry, as `make run` does on its first run."""
-    upgrade(database_url)
+    with _MIGRATING:
+        upgrade(database_url)
     env = {
         **os.environ,
         **QUIET_ENV,
