@@ -120,8 +120,14 @@ class TelegramDriver:
     async def calibrate(
         self, conversations: Sequence[Conversation], quiet_s: float = 1.5
     ) -> None:
-        """Play each script once, alone; count replies until ``quiet_s`` of silence."""
+        """Play each script once, alone; count replies until ``quiet_s`` of silence.
+
+        The cycle repeats scripts (the same complaint three times); each distinct
+        script is played once, which keeps the calibration to about a minute.
+        """
         for conversation in conversations:
+            if (conversation.name, 0) in self.expected:
+                continue
             chat_id = next(_chat_ids)
             for index, step in enumerate(conversation.steps):
                 before = len(self._sink.texts_to(chat_id))

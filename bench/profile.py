@@ -26,7 +26,7 @@ import itertools
 import json
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,9 @@ def _read_trace(path: Path) -> list[tuple[float, float | None, str]]:
 
 
 async def one_turn_profile(
-    stack: Stack, conversations: Sequence[Conversation]
+    stack: Stack,
+    conversations: Sequence[Conversation],
+    expected: Mapping[tuple[str, int], int],
 ) -> dict[str, Any]:
     """Restart the app processes traced, play each script once, cut turns in stages."""
     stop_app(stack)
@@ -81,7 +83,7 @@ async def one_turn_profile(
         )
         stack.processes["gateway"], stack.gateway_url = gateway, url
         try:
-            turns = await _play(stack, _one_of_each(conversations))
+            turns = await _play(stack, _one_of_each(conversations), expected)
         finally:
             stop_app(stack)
     sql = {role: _read_trace(path) for role, path in traces.items()}
@@ -97,7 +99,9 @@ def _one_of_each(conversations: Sequence[Conversation]) -> list[Conversation]:
 
 
 async def _play(
-    stack: Stack, conversations: list[Conversation]
+    stack: Stack,
+    conversations: list[Conversation],
+    expected: Mapping[tuple[str, int], int],
 ) -> list[dict[str, Any]]:
     """Each script twice (the first warms the new processes); the second is kept."""
     turns: list[dict[str, Any]] = []
@@ -108,7 +112,8 @@ async def _play(
             for conversation in conversations:
                 chat_id = next(chat_ids)
                 for index, step in enumerate(conversation.steps):
-                    turn = await _turn(client, stack, chat_id, step, headers)
+                    want = expected.get((conversation.name, index))
+                    turn = await _turn(client, stack, chat_id, step, headers, want)
                     turn.update(script=conversation.name, step=index, text=step.text)
                     if keep:
                         turn["nlu_ms"] = await _parse_ms(client, stack, step.text)
@@ -122,6 +127,7 @@ async def _turn(
     chat_id: int,
     step: Step,
     headers: dict[str, str],
+    want: int | None,
 ) -> dict[str, Any]:
     sink = stack.replies()
     update = (
@@ -133,7 +139,7 @@ async def _turn(
         f"{stack.gateway_url}/telegram/webhook", json=update, headers=headers
     )
     acked = time.monotonic()
-    last = await _quiet(sink.texts_to, chat_id, before)
+    last = await _quiet(sink.texts_to, chat_id, before, want)
     await asyncio.sleep(SETTLE_S)
     return {
         "status": response.status_code,
@@ -145,8 +151,11 @@ async def _turn(
     }
 
 
-async def _quiet(texts: Any, chat_id: int, before: int, quiet_s: float = 1.0) -> float:
-    """When the last reply arrived (after ``quiet_s`` with nothing new)."""
+async def _quiet(
+    texts: Any, chat_id: int, before: int, want: int | None, quiet_s: float = 1.0
+) -> float:
+    """When the last reply arrived: the ``want``-th (the calibration's count), or,
+    for a step not calibrated, the last before ``quiet_s`` with nothing new."""
     seen, at = before, time.monotonic()
     deadline = at + 60
     while time.monotonic() < deadline:
@@ -154,7 +163,9 @@ async def _quiet(texts: Any, chat_id: int, before: int, quiet_s: float = 1.0) ->
         now = len(texts(chat_id))
         if now != seen:
             seen, at = now, time.monotonic()
-        elif seen > before and time.monotonic() - at >= quiet_s:
+        if want is not None and seen - before >= want:
+            break
+        if seen > before and time.monotonic() - at >= quiet_s:
             break
     return at
 

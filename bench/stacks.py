@@ -110,6 +110,18 @@ def profile_env(profile: str, database_url: str, var_dir: Path) -> dict[str, str
     return env
 
 
+def rasa_stores(profile: str, database_url: str) -> dict[str, str]:
+    """Rasa's tracker and lock stores for ``profile``, as `make run` configures them.
+
+    The embedded default keeps the launcher's own SQLite tracker file and the
+    in-memory lock store; the PostgreSQL profile puts the tracker on the same
+    database and the locks in Redis, which is what ships with that profile.
+    """
+    if profile != "postgres":
+        return {}
+    return {"TRACKER_STORE_URL": database_url, "REDIS_URL": REDIS_URL}
+
+
 @contextlib.contextmanager
 def stock_stack(model: Path, rasa_env: Mapping[str, str]) -> Iterator[Stack]:
     """Rasa's REST channel with the stock model, and our action server (SQLite)."""
@@ -136,7 +148,7 @@ def our_stack(
     with sink.serve() as fake, database(profile, var_dir) as url:
         seed_demo(url, var_dir)
         env = profile_env(profile, url, var_dir)
-        rasa = start_rasa(model, {**env, **rasa_env})
+        rasa = start_rasa(model, {**env, **rasa_env}, rasa_stores(profile, url))
         stack = Stack(f"ours-{profile}", rasa, {"rasa": rasa.process}, url, var_dir)
         stack.sink, stack.env = sink, {**env, "TELEGRAM_URL": fake.url}
         try:
