@@ -74,6 +74,22 @@ class Inbound:
     rate: ratelimit.RateDecision | None = field(default=None, compare=False)
     # The turn's lease was taken while recording (the usual, uncontended case).
     leased: bool = False
+    # The conversation as the recording transaction read it, valid for the turn
+    # when the lease was taken there (no earlier turn can change it meanwhile).
+    state: ConversationState | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    """What a turn needs of its conversation: held by people, options last offered."""
+
+    held: bool
+    last_buttons: list[dict[str, str]] | None
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> ConversationState:
+        """The state of ``conversation`` now."""
+        return cls(handoffs.is_active(conversation), conversation.last_buttons)
 
 
 class Dialogue:
@@ -180,6 +196,7 @@ class Dialogue:
                 conversation_id=conversation.id,
                 rate=rate,
                 leased=leased,
+                state=ConversationState.of(conversation) if leased else None,
             )
 
     async def respond(self, inbound: Inbound) -> list[BotMessage]:
@@ -321,10 +338,15 @@ class Dialogue:
             if inbound.rate.notify:
                 return [BotMessage(text=copy_text("rate_limited"))], "limited"
             return [], "limited"
-        conversation = await self._in_store(
-            lambda: self._conversation(inbound.key), "reading the conversation"
-        )
-        if handoffs.is_active(conversation):
+        # Read when the message was recorded if its lease was taken then (one
+        # transaction less per turn: `make bench`, README "Performance"); read
+        # now if the turn waited for an earlier one, which may have changed it.
+        state = inbound.state if inbound.leased else None
+        if state is None:
+            state = await self._in_store(
+                lambda: self._conversation(inbound.key), "reading the conversation"
+            )
+        if state.held:
             # a person holds this conversation: record only, stay silent (media too)
             return [], "held"
         if inbound.kind == EXPIRED:
@@ -336,7 +358,7 @@ class Dialogue:
                 "too_long", length=len(inbound.text), limit=self._max_chars
             )
             return [BotMessage(text=notice)], "notice"
-        chosen = choose_by_number(inbound.text, conversation.last_buttons)
+        chosen = choose_by_number(inbound.text, state.last_buttons)
         # "button" tells the actions that this is an answer to the question asked,
         # whatever intent the words of the option might suggest.
         metadata = {
@@ -376,6 +398,6 @@ class Dialogue:
             return [BotMessage(text=copy_text("service_down"))], "notice"
         return replies, "answered"
 
-    def _conversation(self, key: ConversationKey) -> Conversation:
+    def _conversation(self, key: ConversationKey) -> ConversationState:
         with self._db.session() as session:
-            return conversations.get_or_create(session, key)
+            return ConversationState.of(conversations.get_or_create(session, key))
