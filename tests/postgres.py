@@ -11,8 +11,12 @@ import contextlib
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from bot.store.db import Database
+from bot.store.migrate import upgrade
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test"
@@ -46,3 +50,23 @@ def postgres_database() -> Iterator[str]:
                 (name,),
             )
             connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@pytest.fixture(params=["sqlite", "postgres"], name="db")
+def db_on_both_engines(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Database]:
+    """A migrated store, once on SQLite and once on PostgreSQL (import it into a
+    test module to replace the SQLite-only ``db`` of tests/conftest.py)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'bpu.sqlite3'}"
+        upgrade(url)
+        database = Database(url)
+        yield database
+        database.dispose()
+        return
+    with postgres_database() as url:
+        upgrade(url)
+        database = Database(url)
+        yield database
+        database.dispose()

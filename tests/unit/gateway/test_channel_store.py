@@ -6,12 +6,9 @@ Run on SQLite and on PostgreSQL: these are what must hold across several gateway
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import httpx
-import pytest
 
 from bot.gateway import callback_keys, leases
 from bot.gateway.channels.rendering.common import payload_key
@@ -23,28 +20,11 @@ from bot.messaging.messages import BotMessage
 from bot.messaging.outbound import Delivery, Outbound
 from bot.store import ratelimit
 from bot.store.db import Database
-from bot.store.migrate import upgrade
 from bot.store.models import utcnow
-from tests.integration.processes import postgres_database
+from tests.postgres import db_on_both_engines  # noqa: F401  (the `db` fixture)
 
 KEY = ConversationKey("whatsapp", "6281234567890")
 NOW = datetime(2026, 11, 24, 10, 0, 5, tzinfo=timezone.utc)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'bpu.sqlite3'}"
-        upgrade(url)
-        database = Database(url)
-        yield database
-        database.dispose()
-        return
-    with postgres_database() as url:
-        upgrade(url)
-        database = Database(url)
-        yield database
-        database.dispose()
 
 
 def _dialogue(db: Database, limit: int = 3) -> Dialogue:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -29,28 +28,12 @@ from bot.store.models import (
 )
 from bot.store.models.outbox import PENDING, SENT
 from tests.builders import make_staff
-from tests.postgres import postgres_database
+from tests.postgres import db_on_both_engines  # noqa: F401  (the `db` fixture)
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
 OLD = NOW - timedelta(days=91)
 RECENT = NOW - timedelta(days=89)
 LONG_AGO = NOW - timedelta(days=731)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'bpu.sqlite3'}"
-        upgrade(url)
-        database = Database(url)
-        yield database
-        database.dispose()
-        return
-    with postgres_database() as url:
-        upgrade(url)
-        database = Database(url)
-        yield database
-        database.dispose()
 
 
 def _run(db: Database, tracker: str | None = None) -> dict[str, int]:
