@@ -232,13 +232,9 @@ class Dialogue:
         return f"{self._holder}:{message_id}"
 
     async def _send(self, inbound: Inbound, replies: list[BotMessage]) -> None:
-        """Queue the replies in the outbox and deliver them at once.
-
-        A provider failure leaves them queued for retries, in order, and frees the
-        turn; so does a store that fails after they were queued (the outbox worker
-        delivers them once it is back). Queueing waits for the store: Rasa has
-        already taken the turn, so it is not asked again.
-        """
+        """Queue the replies, then deliver them at once; what fails after queueing
+        (provider or store) is left to the outbox worker, in order. Queueing waits
+        for the store: Rasa has taken the turn and is not asked again."""
         if not replies:
             return
         queued = await self._in_store(
@@ -305,10 +301,8 @@ class Dialogue:
             )
 
     def _finish(self, inbound: Inbound, status: str, replies: list[BotMessage]) -> None:
-        """Remember the options just offered, mark the message, free the lease.
-
-        One transaction, so a turn costs the store as little as possible.
-        """
+        """Remember the options offered, mark the message, free the lease: one
+        transaction, so a turn costs the store as little as possible."""
         try:
             with self._db.session() as session:
                 if status == "answered":  # a notice of ours leaves the question
@@ -338,14 +332,7 @@ class Dialogue:
             if inbound.rate.notify:
                 return [BotMessage(text=copy_text("rate_limited"))], "limited"
             return [], "limited"
-        # Read when the message was recorded if its lease was taken then (one
-        # transaction less per turn: `make bench`, README "Performance"); read
-        # now if the turn waited for an earlier one, which may have changed it.
-        state = inbound.state if inbound.leased else None
-        if state is None:
-            state = await self._in_store(
-                lambda: self._conversation(inbound.key), "reading the conversation"
-            )
+        state = await self._state(inbound)
         if state.held:
             # a person holds this conversation: record only, stay silent (media too)
             return [], "held"
@@ -397,6 +384,15 @@ class Dialogue:
             logger.warning("empty reply from Rasa for message %s", inbound.message_id)
             return [BotMessage(text=copy_text("service_down"))], "notice"
         return replies, "answered"
+
+    async def _state(self, inbound: Inbound) -> ConversationState:
+        """Read while recording if the lease was taken then (a transaction less per
+        turn, README "Performance"); again if the turn waited, which may change it."""
+        if inbound.leased and inbound.state is not None:
+            return inbound.state
+        return await self._in_store(
+            lambda: self._conversation(inbound.key), "reading the conversation"
+        )
 
     def _conversation(self, key: ConversationKey) -> ConversationState:
         with self._db.session() as session:
