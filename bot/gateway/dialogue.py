@@ -35,7 +35,7 @@ from bot.messaging.conversations import ConversationKey
 from bot.messaging.messages import BotMessage, buttons_as_dicts
 from bot.messaging.outbound import Outbound
 from bot.store import ratelimit
-from bot.store.db import STORE_DOWN, Database, retry_on_conflict
+from bot.store.db import STORE_DOWN, Database, patiently, retry_on_conflict
 from bot.store.models import Conversation, utcnow
 
 logger = logging.getLogger(__name__)
@@ -46,12 +46,6 @@ LEASE_RETRY_SECONDS = 0.1
 # The kind of a press on a button whose key the store does not know (forged, or
 # from before a reset): answered with a notice, never forwarded as text.
 EXPIRED = "expired"
-# An acknowledged message's turn waits this long for a store that cannot be
-# reached (PostgreSQL restarting, a network cut) before it gives up, trying again
-# after pauses that double up to the longest one.
-STORE_PATIENCE_SECONDS = 600.0
-STORE_FIRST_PAUSE_SECONDS = 0.5
-STORE_LONGEST_PAUSE_SECONDS = 5.0
 
 T = TypeVar("T")
 
@@ -253,22 +247,9 @@ class Dialogue:
             )
 
     async def _in_store(self, work: Callable[[], T], what: str) -> T:
-        """Run ``work`` (one transaction) in a thread, again while the store is down.
-
-        The provider was told the message arrived (2xx), so nobody will deliver it
-        again: a turn must outlast a store outage instead of dropping the message.
-        """
-        deadline = time.monotonic() + STORE_PATIENCE_SECONDS
-        pause = STORE_FIRST_PAUSE_SECONDS
-        while True:
-            try:
-                return await asyncio.to_thread(work)
-            except STORE_DOWN:
-                if time.monotonic() + pause > deadline:
-                    raise
-                logger.warning("store unreachable %s; again in %.1f s", what, pause)
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, STORE_LONGEST_PAUSE_SECONDS)
+        """The provider was told the message arrived (2xx), so nobody will deliver
+        it again: a turn outlasts a store outage instead of dropping the message."""
+        return await patiently(work, what)
 
     # --- ordering ---------------------------------------------------------------------
 

@@ -8,6 +8,10 @@ while (5xx, a time-out, a dropped connection, a 429), the item waits
 worker (``run``) picks them up when due. A permanent refusal (a 403, a closed
 WhatsApp window without a template, a malformed request) is recorded on the item
 and its transcript row and the queue moves on.
+
+An outcome the store could not take (it went away between the send and the
+record) is kept in memory and written before this process claims anything again:
+a reply that reached the participant is never sent twice by its own gateway.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from datetime import datetime, timedelta
 from bot.messaging import outbox
 from bot.messaging.conversations import ConversationKey
 from bot.messaging.messages import BotMessage
-from bot.store.db import Database
+from bot.store.db import Database, patiently
 from bot.store.models import utcnow
 
 logger = logging.getLogger(__name__)
@@ -129,6 +133,9 @@ class OutboxDelivery:
         self._on_attempt = on_attempt
         self.holder = f"gw-{uuid.uuid4().hex[:16]}"
         self._wake: asyncio.Event | None = None
+        # Outcomes (with the claims to give back) not yet in the store.
+        self._unrecorded: dict[int, tuple[outbox.Outcome, list[int]]] = {}
+        self._recording = asyncio.Lock()
 
     async def deliver_conversation(
         self, conversation_id: int, *, fresh: bool = False
@@ -137,6 +144,7 @@ class OutboxDelivery:
 
         ``fresh``: right after queueing (see ``outbox.claim_conversation``).
         """
+        await self._record_unrecorded()
         claimed = await asyncio.to_thread(self._claim, conversation_id, fresh)
         results: dict[int, Delivery] = {}
         for index, item in enumerate(claimed):
@@ -145,9 +153,8 @@ class OutboxDelivery:
             outcome = outcome_of(delivery, item.attempts, self.policy, utcnow())
             rest = [c.id for c in claimed[index + 1 :]]
             retrying = outcome.status == outbox.PENDING
-            await asyncio.to_thread(
-                self._record, item.id, outcome, rest if retrying else []
-            )
+            self._unrecorded[item.id] = (outcome, rest if retrying else [])
+            await self._record_unrecorded()
             if retrying:
                 logger.info(
                     "outbox item %s: attempt %s failed (%s); retry at %s",
@@ -218,13 +225,29 @@ class OutboxDelivery:
         except outbox.ClaimLost:
             return []
 
-    def _record(self, item_id: int, outcome: outbox.Outcome, rest: list[int]) -> None:
+    async def _record_unrecorded(self) -> None:
+        """Write the outcomes the store has not taken yet, waiting out an outage
+        for as long as their claims last (then the worker goes on trying)."""
+        async with self._recording:
+            if not self._unrecorded:
+                return
+            outcomes = dict(self._unrecorded)
+            await patiently(
+                lambda: self._record(outcomes),
+                "recording deliveries",
+                patience=self.policy.claim_seconds,
+            )
+            for item_id in outcomes:
+                del self._unrecorded[item_id]
+
+    def _record(self, outcomes: dict[int, tuple[outbox.Outcome, list[int]]]) -> None:
         with self._db.session() as session:
-            if not outbox.record_outcome(
-                session, item_id, self.holder, outcome, utcnow()
-            ):
-                logger.warning("outbox item %s was taken over by another", item_id)
-            outbox.release(session, rest, self.holder)
+            for item_id, (outcome, rest) in outcomes.items():
+                if not outbox.record_outcome(
+                    session, item_id, self.holder, outcome, utcnow()
+                ):
+                    logger.warning("outbox item %s was taken over by another", item_id)
+                outbox.release(session, rest, self.holder)
 
     def _due(self) -> list[int]:
         with self._db.session() as session:

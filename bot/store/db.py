@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +28,15 @@ CONFLICT_ATTEMPTS = 3
 # What the store raises when it cannot be reached (refused, reset, timed out), as
 # opposed to refusing one statement (a constraint) or a bug.
 STORE_DOWN = (OperationalError, InterfaceError)
+# Work that must not be dropped (an acknowledged message, a reply already handed to
+# the provider) waits this long for a store that cannot be reached (PostgreSQL
+# restarting, a network cut), trying again after pauses that double up to the
+# longest one.
+STORE_PATIENCE_SECONDS = 600.0
+STORE_FIRST_PAUSE_SECONDS = 0.5
+STORE_LONGEST_PAUSE_SECONDS = 5.0
+
+logger = logging.getLogger(__name__)
 
 
 def is_transaction_conflict(exc: BaseException) -> bool:
@@ -45,6 +55,28 @@ def retry_on_conflict(work: Callable[[], T]) -> T:
                 raise
             time.sleep(0.05 * attempt)
     raise AssertionError("unreachable")
+
+
+async def patiently(
+    work: Callable[[], T], what: str, patience: float | None = None
+) -> T:
+    """Run ``work`` (one transaction) in a thread, again while the store is down.
+
+    For work whose loss a retry by the caller cannot repair: the provider was told
+    a message arrived, or a reply has already reached the participant.
+    """
+    budget = STORE_PATIENCE_SECONDS if patience is None else patience
+    deadline = time.monotonic() + budget
+    pause = STORE_FIRST_PAUSE_SECONDS
+    while True:
+        try:
+            return await asyncio.to_thread(work)
+        except STORE_DOWN:
+            if time.monotonic() + pause > deadline:
+                raise
+            logger.warning("store unreachable %s; again in %.1f s", what, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, STORE_LONGEST_PAUSE_SECONDS)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
