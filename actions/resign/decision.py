@@ -56,18 +56,20 @@ def say_decision(
         )
 
 
-def verified_record(slots: dict[str, Any]) -> ParticipantRecord | None:
-    """The registry record behind the NIK token, looked up again."""
-    digits = services().tokens.resolve(slots.get(NIK) or "")
+def verified_record(slots: dict[str, Any], owner: str) -> ParticipantRecord | None:
+    """The registry record behind ``owner``'s NIK token, looked up again."""
+    digits = services().tokens.resolve(slots.get(NIK) or "", owner)
     if digits is None:
         return None
     return services().registry.find(digits)
 
 
-def say_summary(dispatcher: CollectingDispatcher, slots: dict[str, Any]) -> None:
+def say_summary(
+    dispatcher: CollectingDispatcher, slots: dict[str, Any], owner: str
+) -> None:
     """Name, masked NIK and reason, before asking to send (nothing if unknown)."""
     try:
-        record = verified_record(slots)
+        record = verified_record(slots, owner)
     except RegistryUnavailable:
         record = None
     if record is None:

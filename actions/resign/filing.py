@@ -103,7 +103,7 @@ def _file(
     dispatcher: CollectingDispatcher, tracker: Tracker, slots: dict[str, Any]
 ) -> list[EventType]:
     """Decide again on the record as it is now, then file and tell the reference."""
-    record = verified_record(slots)
+    record = verified_record(slots, conversation(tracker).sender_id)
     if record is None:
         dispatcher.utter_message(text=copy_text("identity_token_expired"))
         return forget_all()

@@ -207,7 +207,9 @@ class ValidateResignForm(InterruptibleForm):
         text = _asked(tracker, NIK)
         if text is None:
             return {}
-        found: dict[str, Any] = await asyncio.to_thread(read_nik, dispatcher, text)
+        found: dict[str, Any] = await asyncio.to_thread(
+            read_nik, dispatcher, text, conversation(tracker).sender_id
+        )
         return found
 
     async def validate_resign_nik(
@@ -229,7 +231,9 @@ class ValidateResignForm(InterruptibleForm):
         text = _asked(tracker, KPJ)
         if text is None:
             return {}
-        found: dict[str, Any] = await asyncio.to_thread(read_kpj, dispatcher, text)
+        found: dict[str, Any] = await asyncio.to_thread(
+            read_kpj, dispatcher, text, conversation(tracker).sender_id
+        )
         return found
 
     async def validate_resign_kpj(
@@ -340,7 +344,9 @@ class ValidateResignForm(InterruptibleForm):
             dispatcher.utter_message(text=copy_text("reason_too_short"))
             return {REASON: None}
         slots = {**values(tracker), REASON: value}
-        await asyncio.to_thread(say_summary, dispatcher, slots)
+        await asyncio.to_thread(
+            say_summary, dispatcher, slots, conversation(tracker).sender_id
+        )
         return {REASON: value}
 
     async def extract_resign_confirm(

@@ -4,6 +4,8 @@ Answers are read from the text itself, not from NLU entities: long numbers arriv
 as tokens from the gateway (bot/messaging/identity_tokens.py) and are turned back
 into digits here, in memory only, to check their format. What goes back into a
 slot is a fresh token. Runs in a worker thread (the tokens live in the store).
+Tokens belong to one conversation: ``owner`` is its sender id
+(``ConversationKey.sender_id``), and another conversation's token reads as nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from bot.messaging.identity_tokens import TOKEN_PATTERN, TOKEN_WORD
 from bot.resignation import nik as nik_rules
 
 
-def numbers(text: str) -> tuple[list[nik_rules.NumberInText], bool]:
+def numbers(text: str, owner: str) -> tuple[list[nik_rules.NumberInText], bool]:
     """The long numbers of a message, and whether a token could not be read.
 
     Each token is revealed with what is stuck to it, on its own: the gateway already
@@ -31,16 +33,16 @@ def numbers(text: str) -> tuple[list[nik_rules.NumberInText], bool]:
     found: list[nik_rules.NumberInText] = []
     expired = False
     for word in TOKEN_WORD.findall(text):
-        revealed = tokens.reveal(word)
+        revealed = tokens.reveal(word, owner)
         expired = expired or bool(TOKEN_PATTERN.search(revealed))
         found += nik_rules.numbers_in(revealed)
     found += nik_rules.numbers_in(TOKEN_WORD.sub(" ", text))
     return found, expired
 
 
-def _nik(text: str) -> tuple[nik_rules.Nik, str | None]:
+def _nik(text: str, owner: str) -> tuple[nik_rules.Nik, str | None]:
     """The NIK of the message and the KPJ digits beside it; raises what is wrong."""
-    found, expired = numbers(text)
+    found, expired = numbers(text, owner)
     niks = [n for n in found if len(n.digits) == nik_rules.NIK_LENGTH]
     kpjs = [
         n for n in found if len(n.digits) == nik_rules.KPJ_LENGTH and not n.has_letters
@@ -58,23 +60,23 @@ def _nik(text: str) -> tuple[nik_rules.Nik, str | None]:
     raise nik_rules.IdentityError(copy_text("identity_nik_missing"))
 
 
-def read_nik(dispatcher: CollectingDispatcher, text: str) -> dict[str, Any]:
+def read_nik(dispatcher: CollectingDispatcher, text: str, owner: str) -> dict[str, Any]:
     """``{NIK: token}`` (and the KPJ typed with it), or ``{NIK: None}`` and why."""
     try:
-        nik, kpj = _nik(text)
+        nik, kpj = _nik(text, owner)
     except nik_rules.IdentityError as problem:
         dispatcher.utter_message(text=str(problem))
         return {NIK: None}
     tokens = services().tokens
-    found: dict[str, Any] = {NIK: tokens.issue(nik.digits)}
+    found: dict[str, Any] = {NIK: tokens.issue(nik.digits, owner)}
     if kpj is not None:
-        found[KPJ] = tokens.issue(kpj)
+        found[KPJ] = tokens.issue(kpj, owner)
     return found
 
 
-def read_kpj(dispatcher: CollectingDispatcher, text: str) -> dict[str, Any]:
+def read_kpj(dispatcher: CollectingDispatcher, text: str, owner: str) -> dict[str, Any]:
     """``{KPJ: token}``, or ``{KPJ: None}`` and exactly what is wrong."""
-    found, expired = numbers(text)
+    found, expired = numbers(text, owner)
     kpjs = [n for n in found if len(n.digits) == nik_rules.KPJ_LENGTH]
     try:
         if not found:
@@ -87,7 +89,7 @@ def read_kpj(dispatcher: CollectingDispatcher, text: str) -> dict[str, Any]:
     except nik_rules.IdentityError as problem:
         dispatcher.utter_message(text=str(problem))
         return {KPJ: None}
-    return {KPJ: services().tokens.issue(digits)}
+    return {KPJ: services().tokens.issue(digits, owner)}
 
 
 _CODE = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){5}(?![0-9])")

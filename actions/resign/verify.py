@@ -59,12 +59,12 @@ class Claimed:
 
 
 def _claimed(
-    dispatcher: CollectingDispatcher, slots: dict[str, Any]
+    dispatcher: CollectingDispatcher, key: ConversationKey, slots: dict[str, Any]
 ) -> Claimed | dict[str, Any]:
     """The claimed participant, or the slots to set when it cannot be looked up."""
     tokens = services().tokens
-    nik = tokens.resolve(slots.get(NIK) or "")
-    kpj = tokens.resolve(slots.get(KPJ) or "")
+    nik = tokens.resolve(slots.get(NIK) or "", key.sender_id)
+    kpj = tokens.resolve(slots.get(KPJ) or "", key.sender_id)
     if nik is None or kpj is None:
         dispatcher.utter_message(text=copy_text("identity_token_expired"))
         return {NIK: None, KPJ: None}
@@ -98,7 +98,7 @@ def start(
     helper: bool,
 ) -> dict[str, Any]:
     """NIK and KPJ are given: prove possession the way the channel allows."""
-    claimed = _claimed(dispatcher, slots)
+    claimed = _claimed(dispatcher, key, slots)
     if not isinstance(claimed, Claimed):
         return claimed
     locked = _lock(dispatcher, key, claimed.nik_hash)
@@ -121,7 +121,8 @@ def start(
 def send_code(
     dispatcher: CollectingDispatcher, key: ConversationKey, claimed: Claimed
 ) -> dict[str, Any]:
-    """A one-time code to the registered number; the same words when it goes nowhere."""
+    """A one-time code to the registered number; the same words when it goes nowhere
+    (no such participant, or the provider did not take it)."""
     sender = services().code_sender
     if sender is None:
         dispatcher.utter_message(response="utter_resign_code_unavailable")
@@ -143,9 +144,11 @@ def send_code(
         try:
             sender.send_code(phone, code)
         except CodeDeliveryError:
+            # Said as for a NIK not in the registry: a different answer here would
+            # tell whoever typed the NIK that it exists.
             logger.warning("one-time code not delivered", exc_info=True)
-            dispatcher.utter_message(response="utter_resign_code_unavailable")
-            return {OUTCOME: NO_POSSESSION}
+            with runtime.database().session() as session:
+                codes.undelivered(session, key.sender_id)
     dispatcher.utter_message(response="utter_resign_code_sent")
     return {POSSESSION: CODE_ROUTE, CODE: None}
 
@@ -162,7 +165,7 @@ def contact(
         dispatcher.utter_message(response="utter_resign_contact_not_own")
     elif own is None:
         dispatcher.utter_message(response="utter_resign_contact_missing")
-    claimed = _claimed(dispatcher, slots)
+    claimed = _claimed(dispatcher, key, slots)
     if not isinstance(claimed, Claimed):
         return claimed
     record = claimed.record
@@ -184,7 +187,7 @@ def check_code(
     typed: str,
 ) -> dict[str, Any]:
     """A typed code: right proves possession; wrong counts; spent or late, a person."""
-    claimed = _claimed(dispatcher, slots)
+    claimed = _claimed(dispatcher, key, slots)
     if not isinstance(claimed, Claimed):
         return claimed
     with runtime.database().session() as session:

@@ -98,7 +98,7 @@ class Dialogue:
         *,
         rate_limit_per_minute: int = 20,
         lease_seconds: float = 90.0,
-        tokenise: Callable[[str], str] | None = None,
+        tokenise: Callable[[str, str], str] | None = None,
         cipher: DataCipher | None = None,
         metrics: Metrics | None = None,
     ) -> None:
@@ -112,7 +112,8 @@ class Dialogue:
         self._lease = timedelta(seconds=lease_seconds)
         self._holder = uuid.uuid4().hex[:16]  # + ":<message id>" fits String(40)
         self._released: dict[str, asyncio.Event] = {}
-        # Long numbers (NIK, KPJ) become tokens before Rasa sees them.
+        # Long numbers (NIK, KPJ) become tokens of the conversation (text, sender id)
+        # before Rasa sees them.
         self._tokenise = tokenise
         self._metrics = metrics or Metrics()
 
@@ -336,10 +337,10 @@ class Dialogue:
         }
         forwarded = chosen or inbound.text
         if self._tokenise is not None:
-            tokenise, plain = self._tokenise, forwarded
+            tokenise, plain, owner = self._tokenise, forwarded, inbound.key.sender_id
             try:
                 forwarded = await self._in_store(
-                    lambda: tokenise(plain), "tokenising numbers"
+                    lambda: tokenise(plain, owner), "tokenising numbers"
                 )
             except SQLAlchemyError:
                 # Never forward the raw number instead: apologise.

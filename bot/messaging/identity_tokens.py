@@ -5,6 +5,11 @@ KPJ, also when mistyped) for ``niktok<10 hex>`` / ``kpjtok<10 hex>`` and keeps t
 number encrypted here for two days. The action server swaps the tokens back, in
 memory only, to check and verify the number. Phone numbers stay as they are: the
 transcript masks them and other flows may need them.
+
+A token belongs to the conversation whose message produced it (its Rasa sender
+id, ``owner``): presented from any other conversation it resolves to nothing, so a
+token seen in one chat (a log, a screenshot, a shared tracker) cannot make another
+chat verify with someone else's NIK.
 """
 
 from __future__ import annotations
@@ -82,8 +87,9 @@ class IdentityTokens:
         self._db = db
         self._cipher = cipher
 
-    def tokenise(self, text: str, now: datetime | None = None) -> str:
-        """``text`` with every long non-phone number replaced by a token."""
+    def tokenise(self, text: str, owner: str, now: datetime | None = None) -> str:
+        """``text`` with every long non-phone number replaced by a token of ``owner``
+        (the Rasa sender id of the conversation the message belongs to)."""
         spans = [
             span
             for run in _NUMBER.finditer(text)
@@ -100,48 +106,55 @@ class IdentityTokens:
                 delete(IdentityToken).where(IdentityToken.expires_at < moment)
             )
             for start, end in spans:
-                token = self._store(session, normalise_number(text[start:end]), moment)
+                digits = normalise_number(text[start:end])
+                token = self._store(session, digits, owner, moment)
                 parts += [text[last:start], token]
                 last = end
         parts.append(text[last:])
         return "".join(parts)
 
-    def resolve(self, token: str, now: datetime | None = None) -> str | None:
-        """The number behind ``token``; ``None`` when unknown or expired."""
+    def resolve(
+        self, token: str, owner: str, now: datetime | None = None
+    ) -> str | None:
+        """The number behind ``token`` for conversation ``owner``; ``None`` when
+        unknown, expired or another conversation's."""
         with self._db.session() as session:
-            return self._resolve(session, token, now or utcnow())
+            return self._resolve(session, token, owner, now or utcnow())
 
-    def _resolve(self, session: Session, token: str, now: datetime) -> str | None:
+    def _resolve(
+        self, session: Session, token: str, owner: str, now: datetime
+    ) -> str | None:
         row = session.scalar(select(IdentityToken).where(IdentityToken.token == token))
-        if row is None or row.expires_at < now:
+        if row is None or row.expires_at < now or row.owner != owner:
             return None
         return self._cipher.decrypt(row.ciphertext)
 
-    def reveal(self, text: str, now: datetime | None = None) -> str:
-        """``text`` with its tokens replaced by their numbers (in memory only).
+    def reveal(self, text: str, owner: str, now: datetime | None = None) -> str:
+        """``text`` with ``owner``'s tokens replaced by their numbers (in memory only).
 
-        Unknown or expired tokens stay as they are, so a check on the result fails
-        with "letters in the NIK" rather than passing silently.
+        Unknown, expired or foreign tokens stay as they are, so a check on the result
+        fails with "letters in the NIK" rather than passing silently.
         """
         tokens = TOKEN_PATTERN.findall(text)
         if not tokens:
             return text
         moment = now or utcnow()
         with self._db.session() as session:
-            values = {t: self._resolve(session, t, moment) for t in set(tokens)}
+            values = {t: self._resolve(session, t, owner, moment) for t in set(tokens)}
         return TOKEN_PATTERN.sub(lambda m: values.get(m.group(0)) or m.group(0), text)
 
-    def issue(self, digits: str, now: datetime | None = None) -> str:
-        """A token for a number the action server received without one."""
+    def issue(self, digits: str, owner: str, now: datetime | None = None) -> str:
+        """A token of ``owner`` for a number the action server read from its message."""
         with self._db.session() as session:
-            return self._store(session, digits, now or utcnow())
+            return self._store(session, digits, owner, now or utcnow())
 
-    def _store(self, session: Session, digits: str, now: datetime) -> str:
+    def _store(self, session: Session, digits: str, owner: str, now: datetime) -> str:
         """A new token for ``digits``, kept encrypted until ``LIFETIME`` has passed."""
         token = _new_token(digits)
         session.add(
             IdentityToken(
                 token=token,
+                owner=owner,
                 ciphertext=self._cipher.encrypt(digits),
                 created_at=now,
                 expires_at=now + LIFETIME,

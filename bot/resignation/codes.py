@@ -117,6 +117,18 @@ def issue(
     return code
 
 
+def undelivered(session: Session, sender_id: str) -> None:
+    """The sender's open code never reached the phone: it verifies nothing.
+
+    The conversation then goes on exactly as for a NIK not in the registry (the
+    challenge stays, every answer is wrong), so a provider failure does not tell
+    the person typing that the NIK exists.
+    """
+    row = _current(session, sender_id)
+    if row is not None:
+        row.delivered = False
+
+
 def _retire(session: Session, sender_id: str, moment: datetime) -> None:
     for row in session.scalars(
         select(VerificationCode).where(

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from bot.retention.records import (
     delete_messages,
@@ -58,7 +58,8 @@ def erase_conversation(
     """Delete what identifies the participant of ``sender_id``'s conversation.
 
     ``tokens`` are the identity tokens the conversation used (the action server
-    finds them in Rasa's tracker); their numbers are deleted with them.
+    finds them in Rasa's tracker); their numbers are deleted with them, and so are
+    all tokens issued to the conversation.
     """
     with db.session() as session:
         conversation_id = session.scalar(
@@ -95,8 +96,10 @@ def erase_conversation(
         )
     contacts = delete_where(db, SharedContact.id, SharedContact.sender_id == sender_id)
     used = sorted(set(tokens))
-    issued = (
-        delete_where(db, IdentityToken.id, IdentityToken.token.in_(used)) if used else 0
+    issued = delete_where(
+        db,
+        IdentityToken.id,
+        or_(IdentityToken.owner == sender_id, IdentityToken.token.in_(used)),
     )
     return ErasureReport(
         messages=messages,

@@ -2,7 +2,9 @@
 
 The store is a temporary SQLite file with the demo registry loaded (as
 ``seed-demo`` does) and the stories' number tokens stored (``numbers.yml``), so the
-actions find participants and read NIKs exactly as they do behind the gateway.
+actions find participants and read NIKs exactly as they do behind the gateway. A
+token resolves only for the conversation it was issued to: each story's sender
+takes the tokens over before it starts (``StoryStack.bind``).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from sqlalchemy import update
 
 from bot.core.crypto import DataCipher
+from bot.messaging.conversations import ConversationKey
 from bot.messaging.identity_tokens import IdentityTokens
 from bot.resignation.registry import SqlRegistry, read_csv
 from bot.store.db import Database
@@ -38,7 +42,7 @@ PARTICIPANTS = ROOT / "bot" / "data" / "participants.csv"
 TURN_TIMEOUT = 60.0
 
 
-def prepare_store(database_url: str) -> IdentityTokens:
+def prepare_store(database_url: str) -> tuple[Database, IdentityTokens]:
     """Migrate, load the demo registry and the stories' tokens."""
     upgrade(database_url)
     db = Database(database_url)
@@ -56,7 +60,7 @@ def prepare_store(database_url: str) -> IdentityTokens:
                     expires_at=now + timedelta(days=1),
                 )
             )
-    return IdentityTokens(db, cipher)
+    return db, IdentityTokens(db, cipher)
 
 
 @dataclass
@@ -65,7 +69,22 @@ class StoryStack:
 
     rasa: RasaServer
     actions: Process
+    db: Database
     tokens: IdentityTokens
+    # The conversation the stories' tokens belong to now (``bind``).
+    owner: str = ""
+
+    def bind(self, sender: str) -> None:
+        """Give the stories' tokens to ``sender``'s conversation, as if it had typed
+        the numbers (the actions read a token only in its own conversation)."""
+        self.owner = ConversationKey.from_sender_id(sender).sender_id
+        numbers = yaml.safe_load(NUMBERS.read_text(encoding="utf-8"))
+        with self.db.session() as session:
+            session.execute(
+                update(IdentityToken)
+                .where(IdentityToken.token.in_(list(numbers)))
+                .values(owner=self.owner)
+            )
 
     def send(self, sender: str, text: str) -> None:
         """One participant message through Rasa's REST channel, the whole turn."""
@@ -89,15 +108,16 @@ class StoryStack:
         return events
 
     def resolve(self, token: str) -> str | None:
-        """The number behind a token, from the store the actions use."""
-        return self.tokens.resolve(token)
+        """The number behind a token of the bound conversation, from the store the
+        actions use."""
+        return self.tokens.resolve(token, self.owner)
 
 
 @pytest.fixture(scope="session")
 def story_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoryStack]:
     var_dir = tmp_path_factory.mktemp("stories-var")
     database_url = f"sqlite:///{var_dir / 'bpu.sqlite3'}"
-    tokens = prepare_store(database_url)
+    db, tokens = prepare_store(database_url)
     rasa = start_rasa()
     try:
         actions = start_action_server(
@@ -107,10 +127,11 @@ def story_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoryStack
         rasa.process.stop()
         raise
     try:
-        yield StoryStack(rasa, actions, tokens)
+        yield StoryStack(rasa, actions, db, tokens)
     finally:
         actions.stop()
         rasa.process.stop()
+        db.dispose()
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def test_story(story: Story, story_stack: StoryStack, sender: str) -> None:
     if story.sender is not None:
         sender = story.sender  # one story per number (load_stories checks)
+    story_stack.bind(sender)
     for turn in story.turns:
         story_stack.send(sender, turn.text)
     actual = turns_of(story_stack.events(sender))

@@ -96,6 +96,9 @@ class IdentityToken(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token: Mapped[str] = mapped_column(String(24), unique=True)
+    # The Rasa sender id of the conversation it was issued to: the only one it
+    # resolves for. Empty on rows from before the binding: they resolve for none.
+    owner: Mapped[str | None] = mapped_column(String(96), index=True, nullable=True)
     ciphertext: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -48,7 +48,8 @@ async def test_rasa_gets_a_token_and_the_action_server_can_read_it(
 
     forwarded = requests[0]["message"]
     assert re.fullmatch(r"nik saya niktok[0-9a-f]{10} ya", forwarded)
-    assert tokens.reveal(forwarded) == "nik saya 3309041203710003 ya"
+    assert tokens.reveal(forwarded, KEY.sender_id) == "nik saya 3309041203710003 ya"
+    assert tokens.reveal(forwarded, "telegram:other") == forwarded
     with db.session() as session:
         texts = list(session.scalars(select(Message.text).order_by(Message.id)))
     assert texts[0] == "nik saya ************0003 ya"

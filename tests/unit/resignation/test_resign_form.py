@@ -34,6 +34,7 @@ from actions.resign.leaving import (
 )
 from actions.resign.slots import FORM, KPJ, OUTCOME, VERIFIED
 from bot.core.crypto import DataCipher
+from bot.messaging.code_sender import CodeDeliveryError
 from bot.messaging.identity_tokens import IdentityTokens
 from bot.resignation import possession
 from bot.resignation.registry import SqlRegistry, read_csv
@@ -84,7 +85,7 @@ class Chat:
     ) -> list[str]:
         """Send ``text``; returns the bot's messages ("REJECTED" if not an answer)."""
         message = {
-            "text": self.tokens.tokenise(text),
+            "text": self.tokens.tokenise(text, self.sender),
             "intent": {"name": intent, "confidence": 0.95} if intent else {},
             "entities": [{"entity": "field", "value": field}] if field else [],
             "metadata": {"button": button},
@@ -414,6 +415,29 @@ def test_attacker_on_whatsapp_from_another_number_gets_a_code_challenge_only(
     assert chat.slots[OUTCOME] is None
 
 
+def test_a_token_from_another_conversation_reads_as_nothing(
+    db: Database, codes: Codes
+) -> None:
+    """The victim's NIK token, seen in their chat, typed into the attacker's."""
+    victim = Chat(db, OWN)
+    victim.identify("Sutrisno Wibowo")
+    nik_token, kpj_token = victim.slots["resign_nik"], victim.slots[KPJ]
+    attacker = Chat(db, "telegram:6666")
+    attacker.start()
+    attacker.say("ya", intent="affirm")
+    said = attacker.say(nik_token, intent="inform")
+    assert said[-1].startswith("ASK resign_nik"), said
+    assert attacker.slots.get("resign_nik") is None
+    # Slots copied as they are (a forged tracker) verify nothing either.
+    attacker.slots.update({"resign_nik": nik_token, KPJ: kpj_token})
+    sent_before = len(codes.sent)
+    said = attacker.say("24019876543")
+    assert _reveals(said, SUTRISNO) == []
+    assert attacker.slots.get(VERIFIED) is None
+    assert attacker.slots.get("resign_nik") is None
+    assert len(codes.sent) == sent_before
+
+
 def test_not_found_and_mismatch_say_the_same_thing(db: Database, codes: Codes) -> None:
     unknown = Chat(db, "webchat:s1")
     unknown.start()
@@ -502,6 +526,38 @@ def test_without_a_code_sender_no_request_and_a_person(
     assert "kode tidak bisa saya kirim" in said[0]
     assert chat.asked is None
     assert "perlu dibantu petugas" in said[-1]
+    assert _reveals(said, SUTRISNO) == []
+
+
+class FailingCodes(Codes):
+    """A provider that takes nothing (WhatsApp down, template rejected)."""
+
+    def send_code(self, phone: str, code: str) -> None:
+        self.sent.append((phone, code))
+        raise CodeDeliveryError("provider down")
+
+
+def test_a_provider_failure_sounds_like_an_unknown_nik(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whoever types a NIK must not learn that it exists from the code's fate."""
+    failing = FailingCodes()
+    monkeypatch.setattr(services, "code_sender", lambda: failing)
+    services.services.cache_clear()
+    unknown = Chat(db, "webchat:fail-unknown")
+    unknown.start()
+    unknown.say("ya", intent="affirm")
+    not_found = unknown.say("3309041203719999 kpj 24019876543")
+    real = Chat(db, "webchat:fail-real")
+    failed = real.identify("Sutrisno Wibowo")
+    assert failing.sent and failing.sent[-1][0] == SUTRISNO.phone  # it was tried
+    assert failed == not_found
+    assert failed[-1] == "ASK resign_code"
+    assert real.slots.get(OUTCOME) == unknown.slots.get(OUTCOME)
+    # The code that never left verifies nothing, even typed right.
+    said = real.say(failing.sent[-1][1])
+    assert "Kode itu salah" in said[0]
+    assert real.slots.get(VERIFIED) is None
     assert _reveals(said, SUTRISNO) == []
 
 
