@@ -28,6 +28,9 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
+# $(call timed,what,command): run the command and say how long it took.
+timed = start=$$(date +%s); $(2); echo "== $(1): $$(( $$(date +%s) - start )) s"
+
 .PHONY: help setup env run run-cluster test lint types unit validate train stories integration browser bench lock clean nlu-check test-reliability bench-cluster
 
 help:
@@ -133,7 +136,17 @@ browser: env .chromium $(MODEL)
 	@mkdir -p test-artifacts
 	$(PY) -m pytest tests/browser -q
 
-test: setup lint types unit validate train nlu-check stories integration test-reliability browser
+# Every check, in three steps, each step's time printed. CI has two cores and the
+# training is the longest step, so what needs no model runs beside it, two at a
+# time; then the suites that start Rasa (the NLU check is a batch run and goes beside
+# the story tests); the reliability tests, which time outages, run last and alone.
+test:
+	@$(MAKE) --no-print-directory setup
+	@$(call timed,checks and training,$(MAKE) --no-print-directory -j2 --output-sync=target train lint types unit validate)
+	@$(call timed,NLU check and story tests,$(MAKE) --no-print-directory -j2 --output-sync=target nlu-check stories)
+	@$(call timed,integration tests,$(MAKE) --no-print-directory integration)
+	@$(call timed,browser tests,$(MAKE) --no-print-directory browser)
+	@$(call timed,reliability tests,$(MAKE) --no-print-directory test-reliability)
 
 # --- run --------------------------------------------------------------------------
 
