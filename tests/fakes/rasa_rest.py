@@ -1,6 +1,6 @@
 """A stand-in for Rasa's REST channel, for gateway tests that are about channels.
 
-It answers every message with ``"Anda menulis: <message>"``; a message found in
+It answers every message with ``"Bapak/Ibu menulis: <message>"``; a message found in
 ``scripted`` gets those replies instead. It records each request and checks that
 no two turns of one sender ever overlap (the gateway's ordering promise).
 """
@@ -55,7 +55,7 @@ class FakeRasa:
                 await asyncio.sleep(self.delay_seconds)
             message = str(body["message"])
             replies = self.scripted.get(message) or [
-                {"recipient_id": sender, "text": f"Anda menulis: {message}"}
+                {"recipient_id": sender, "text": f"Bapak/Ibu menulis: {message}"}
             ]
             return JSONResponse(replies)
         finally:

@@ -30,7 +30,7 @@ SUMMARY = "Mohon periksa aduan"
 BEFORE_WANTED = (
     ("1", "Apa akibatnya"),  # layanan: berhenti sebagai peserta BPU
     ("2", "sudah mencoba cara lain"),  # tagihan iuran tetap berjalan
-    ("1", "Apa yang Anda minta"),  # telepon tidak diangkat
+    ("1", "Apa yang Bapak/Ibu minta"),  # telepon tidak diangkat
 )
 AFTER_WANTED = (
     ("1", "perlu dirahasiakan"),  # kontak: lewat chat saja

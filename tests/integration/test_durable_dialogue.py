@@ -58,7 +58,7 @@ def test_rasa_killed_in_the_middle_of_the_resign_form_continues_it(
 ) -> None:
     record = DEMO["Sutrisno Wibowo"]
     chat = Chat(stack, chat_id)
-    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Bapak/Ibu setuju")
     chat.press("/affirm", until=ASK_NIK)
     chat.say(record.nik, until=ASK_KPJ)
     # The form's state is in the tracker store, not only in Rasa's memory.
@@ -70,7 +70,7 @@ def test_rasa_killed_in_the_middle_of_the_resign_form_continues_it(
 
     chat.say(str(record.kpj), until=ASK_CONTACT)
     said = chat._send(tg.contact(chat_id, str(record.phone)), until=ASK_REASON)
-    assert f"Data Anda cocok, {record.full_name}" in "\n".join(said)
+    assert f"Data Bapak/Ibu cocok, {record.full_name}" in "\n".join(said)
     said = chat.press("Sudah tidak bekerja", until=ASK_CONFIRM)
     # The NIK given before the crash is still the form's slot.
     assert f"NIK: ************{record.nik[-4:]}" in "\n".join(said)

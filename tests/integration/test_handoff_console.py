@@ -127,13 +127,13 @@ def test_a_status_change_in_the_console_reaches_the_participant(
     response = console.post(
         f"/staff/tickets/{reference}/status",
         status="menunggu_peserta",
-        note="Mohon kirim foto tagihan GoPay Anda.",
+        note="Mohon kirim foto tagihan GoPay Bapak/Ibu.",
     )
     assert response.status_code == 200
     texts = stack.telegram.wait_for_texts(chat_id, 1)
     assert reference in texts[-1]
-    assert "menunggu jawaban Anda" in texts[-1]
-    assert "Mohon kirim foto tagihan GoPay Anda." in texts[-1]
+    assert "menunggu jawaban Bapak/Ibu" in texts[-1]
+    assert "Mohon kirim foto tagihan GoPay Bapak/Ibu." in texts[-1]
 
     refused = console.post(f"/staff/tickets/{reference}/status", status="baru")
     assert refused.status_code == 400

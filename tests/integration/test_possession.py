@@ -38,7 +38,7 @@ LOCKED = "3 kali gagal"
 
 def _facts(name: str) -> tuple[str, ...]:
     """What the registry knows that must not be said before verification."""
-    return (*name.split(), "Data Anda cocok", "BRH-")
+    return (*name.split(), "Data Bapak/Ibu cocok", "BRH-")
 
 
 class WhatsApp:
@@ -61,11 +61,11 @@ def test_the_participant_from_the_registered_whatsapp_number_gets_a_request(
 ) -> None:
     record = DEMO["Slamet Riyadi"]
     chat = WhatsApp(stack, str(record.phone))
-    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Bapak/Ibu setuju")
     chat.say("setuju", until=ASK_NIK)
     chat.say(record.nik, until=ASK_KPJ)
     said = chat.say(str(record.kpj), until=ASK_REASON)
-    assert "Data Anda cocok, Slamet Riyadi" in "\n".join(said)
+    assert "Data Bapak/Ibu cocok, Slamet Riyadi" in "\n".join(said)
     assert stack.whatsapp is not None
     assert stack.whatsapp.codes_sent_to(str(record.phone)) == []  # no code needed
     chat.say("Sudah tidak bekerja", until=ASK_CONFIRM)
@@ -78,7 +78,9 @@ def test_an_attacker_on_whatsapp_from_another_number_gets_nothing(
 ) -> None:
     victim = DEMO["Joko Santoso"]
     chat = WhatsApp(stack, f"628{random.randint(10**9, 10**10 - 1)}")
-    said = chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    said = chat.say(
+        "saya mau berhenti jadi peserta bpu", until="Apakah Bapak/Ibu setuju"
+    )
     said += chat.say("setuju", until=ASK_NIK)
     born = victim.birth_date.strftime("%d-%m-%Y")
     said += chat.say(f"{victim.nik} {born}", until=ASK_KPJ)

@@ -195,7 +195,7 @@ def test_piecemeal_then_tambah_keterangan_and_ubah(stack: Stack, chat_id: int) -
     texts = _say(stack, chat_id, "2", 10)  # tagihan iuran tetap berjalan
     assert "sudah mencoba cara lain" in texts[-1]
     texts = _say(stack, chat_id, "1", 11)  # telepon tidak diangkat
-    assert "Apa yang Anda minta" in texts[-1]
+    assert "Apa yang Bapak/Ibu minta" in texts[-1]
     texts = _say(stack, chat_id, "1", 12)
     assert "boleh juga menelepon" in texts[-1]
     texts = _say(stack, chat_id, "2", 13)  # boleh ditelepon

@@ -56,7 +56,7 @@ ASK_KPJ = "ketik nomor KPJ"
 ASK_CONTACT = "Bagikan nomor saya"
 ASK_CODE = "Ketik 6 angka kode"
 CODE_SENT = "Kode rahasia 6 angka sudah kami kirim"
-ASK_REASON = "Apa alasan Anda berhenti"
+ASK_REASON = "Apa alasan Bapak/Ibu berhenti"
 ASK_CONFIRM = "Kirim permohonan berhenti sekarang"
 HANDOFF = "perlu dibantu petugas"
 HANDED_OFF = "percakapan ini saya teruskan ke"
@@ -114,7 +114,7 @@ class Chat:
     def identify(self, record: ParticipantRecord, until: str) -> list[str]:
         """Start, consent, NIK (typed with spaces), KPJ, then the code to the phone."""
         said = self.say(
-            "saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju"
+            "saya mau berhenti jadi peserta bpu", until="Apakah Bapak/Ibu setuju"
         )
         assert "JKK" in said[0] and "JHT" in said[0]
         self.press("/affirm", until=ASK_NIK)
@@ -140,7 +140,7 @@ def test_eligible_participant_gets_a_brh_reference(
     chat = Chat(stack, chat_id)
     said = chat.identify(record, until=ASK_REASON)
     joined = "\n".join(said)
-    assert f"Data Anda cocok, {name}" in joined
+    assert f"Data Bapak/Ibu cocok, {name}" in joined
     assert "bisa saya catat" in joined
     assert "ELG-" not in joined  # rule ids go to the request and the console
     if record.autodebit:
@@ -235,7 +235,7 @@ def _requests_of(stack: Stack, chat_id: int) -> list[str]:
 
 
 def _start(chat: Chat, nik: str, kpj: str) -> list[str]:
-    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Bapak/Ibu setuju")
     chat.press("/affirm", until=ASK_NIK)
     chat.say(nik, until=ASK_KPJ)
     said = chat.say(kpj, until=ASK_CONTACT)
@@ -257,7 +257,7 @@ def test_attacker_with_nik_kpj_and_birth_date_gets_nothing_on_telegram(
     """Someone else's contact is refused; no contact; three wrong codes: locked."""
     victim = DEMO["Dewi Anggraini"]
     chat = Chat(stack, chat_id)
-    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Bapak/Ibu setuju")
     chat.press("/affirm", until=ASK_NIK)
     born = victim.birth_date.strftime("%d-%m-%Y")  # what a KTP shows: no proof
     chat.say(f"{victim.nik} lahir {born}", until=ASK_KPJ)
@@ -271,12 +271,12 @@ def test_attacker_with_nik_kpj_and_birth_date_gets_nothing_on_telegram(
     said += chat.say(f"{(int(real) + 3) % 1_000_000:06d}", until=HANDOFF)
     joined = "\n".join(said)
     assert "3 kali gagal" in joined
-    for fact in ("Dewi", "Anggraini", "Data Anda cocok", "BRH-"):
+    for fact in ("Dewi", "Anggraini", "Data Bapak/Ibu cocok", "BRH-"):
         assert fact not in joined
     assert _requests_of(stack, chat_id) == []
     # Locked for the participant, from another chat too.
     other = Chat(stack, chat_id + 1)
-    other.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    other.say("saya mau berhenti jadi peserta bpu", until="Apakah Bapak/Ibu setuju")
     other.press("/affirm", until=ASK_NIK)
     other.say(victim.nik, until=ASK_KPJ)
     said = other.say(str(victim.kpj), until=HANDOFF)
@@ -288,7 +288,7 @@ def test_own_contact_with_the_registered_number_verifies(
 ) -> None:
     record = DEMO["Rina Marlina"]
     chat = Chat(stack, chat_id)
-    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Bapak/Ibu setuju")
     chat.press("/affirm", until=ASK_NIK)
     chat.say(f"{record.nik} {record.kpj}", until=ASK_CONTACT)
     keyboard = stack.telegram.sent_messages(chat_id)[-1]["reply_markup"]
@@ -297,7 +297,7 @@ def test_own_contact_with_the_registered_number_verifies(
     # The fake Graph API is shared by the session: earlier tests sent this number codes.
     before = len(stack.whatsapp.codes_sent_to(str(record.phone)))
     said = chat._send(tg.contact(chat_id, f"+{record.phone}"), until=ASK_REASON)
-    assert "Data Anda cocok, Rina Marlina" in "\n".join(said)
+    assert "Data Bapak/Ibu cocok, Rina Marlina" in "\n".join(said)
     assert stack.whatsapp.codes_sent_to(str(record.phone))[before:] == []
 
 
@@ -307,7 +307,7 @@ def test_a_helper_gets_a_request_only_with_the_participants_code(
     record = DEMO["Nur Hidayah"]
     chat = Chat(stack, chat_id)
     said = chat.say(
-        "saya anaknya, ibu saya mau berhenti bpu", until="Apakah Anda setuju"
+        "saya anaknya, ibu saya mau berhenti bpu", until="Apakah Bapak/Ibu setuju"
     )
     assert "nomor HP peserta sendiri" in "\n".join(said)
     chat.press("/affirm", until=ASK_NIK)
@@ -324,7 +324,7 @@ def test_questions_cancel_and_correction_in_the_middle(
     stack: Stack, chat_id: int
 ) -> None:
     chat = Chat(stack, chat_id)
-    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Bapak/Ibu setuju")
     chat.press("/affirm", until=ASK_NIK)
     said = chat.say("tagihan di gopay gimana?", until=ASK_NIK)
     assert "tidak kena denda" in said[0]
@@ -339,12 +339,14 @@ def test_questions_cancel_and_correction_in_the_middle(
     assert "mulai lagi" in said[-1]
     assert _requests_of(stack, chat_id) == []
     # After cancelling, a new start asks everything again from the consent.
-    said = chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    said = chat.say(
+        "saya mau berhenti jadi peserta bpu", until="Apakah Bapak/Ibu setuju"
+    )
 
 
 def test_no_consent_asks_for_nothing(stack: Stack, chat_id: int) -> None:
     chat = Chat(stack, chat_id)
-    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Bapak/Ibu setuju")
     said = chat.press("/deny", until="Contact Center 175")
     assert ASK_NIK not in "\n".join(said)
 

@@ -24,7 +24,7 @@ PARTICIPANT = next(
 
 def test_the_resign_form_continues_on_the_other_rasa_server(cluster: Cluster) -> None:
     chat = Chat(cluster, random.randint(10**8, 10**9))
-    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Bapak/Ibu setuju")
     chat.press("/affirm", until="Ketik NIK")
     chat.say(PARTICIPANT.nik, until="ketik nomor KPJ")
     chat.say(str(PARTICIPANT.kpj), until="Bagikan nomor saya")
@@ -34,10 +34,10 @@ def test_the_resign_form_continues_on_the_other_rasa_server(cluster: Cluster) ->
     try:
         # The participant shares their own (registered) number: possession.
         contact = tg.contact(chat.chat_id, str(PARTICIPANT.phone))
-        said = chat.send(contact, until="Apa alasan Anda")
+        said = chat.send(contact, until="Apa alasan Bapak/Ibu")
         survivor = cluster.last_rasa_server()
         # The NIK given to the dead server is still in the form's slots.
-        assert "Data Anda cocok, Sutrisno Wibowo" in "\n".join(said)
+        assert "Data Bapak/Ibu cocok, Sutrisno Wibowo" in "\n".join(said)
         said = chat.press("Sudah tidak bekerja", until="Kirim permohonan")
         assert f"NIK: ************{PARTICIPANT.nik[-4:]}" in "\n".join(said)
         said = chat.press("/affirm", until="BRH-")

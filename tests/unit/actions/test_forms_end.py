@@ -88,7 +88,7 @@ def test_a_required_question_left_unreadable_offers_a_person() -> None:
     chat.say("iya", intent="affirm")
     assert chat.asked == "staff_said~person"
     assert chat.buttons() == ["Bicara ke petugas", "Batal"]
-    assert "Petugas bisa membantu Anda" in chat.responses()[0]
+    assert "Petugas bisa membantu Bapak/Ibu" in chat.responses()[0]
     # The question is not asked a third time, but a usable answer still counts.
     chat.say("katanya harus ke kantor cabang")
     assert chat.slots["staff_said"] == "katanya harus ke kantor cabang"

@@ -10,20 +10,17 @@ as "umumnya …" with Contact Center 175; rule and source ids are for staff only
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.unit.core.copy_texts import ROOT, copy_texts, responses
+
 TABLE: dict[str, dict[str, Any]] = yaml.safe_load(
     (ROOT / "docs/response_facts.yml").read_text(encoding="utf-8")
 )
 NO_POLICY = "no policy"
-# Copy-file sections that hold labels (single words and names), not statements.
-LABEL_SECTIONS = {"labels", "weekdays", "months", "intent_labels", "contact", "yes_no"}
 # Words that make a sentence a statement of policy: programs, money, deadlines,
 # status, channels and offices, documents, the law and the escalation bodies.
 POLICY = re.compile(
@@ -48,37 +45,10 @@ def _facts() -> dict[str, str]:
     return dict(_FACT_ROW.findall(sheet))
 
 
-def _responses() -> dict[str, str]:
-    """Each response's text variants (button titles are choices, not statements)."""
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    return {
-        name: "\n".join(str(v.get("text") or "") for v in variants)
-        for name, variants in domain["responses"].items()
-    }
-
-
-def _leaves(prefix: str, node: Any) -> Iterator[tuple[str, str]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _leaves(f"{prefix}.{key}" if prefix else str(key), value)
-    else:
-        yield prefix, str(node)
-
-
-def _texts() -> dict[str, str]:
-    copy = yaml.safe_load((ROOT / "bot/core/texts.yml").read_text(encoding="utf-8"))
-    return {
-        key: text
-        for section, node in copy.items()
-        if section not in LABEL_SECTIONS
-        for key, text in _leaves(str(section), node)
-    }
-
-
 def _all() -> list[tuple[str, str, Any]]:
     """(table section, key, text, entry) for every participant-facing text."""
     found = []
-    for section, texts in (("responses", _responses()), ("texts", _texts())):
+    for section, texts in (("responses", responses()), ("texts", copy_texts())):
         for key, text in texts.items():
             found.append((f"{section}:{key}", text, TABLE[section].get(key)))
     return found
@@ -99,7 +69,7 @@ def test_every_text_is_in_the_table() -> None:
 
 
 def test_the_table_names_no_text_that_does_not_exist() -> None:
-    live = {"responses": set(_responses()), "texts": set(_texts())}
+    live = {"responses": set(responses()), "texts": set(copy_texts())}
     stale = [
         f"{section}:{key}"
         for section, entries in TABLE.items()

@@ -109,9 +109,9 @@ def test_a_duplicate_delivery_is_accepted_once(participant: Participant) -> None
     participant.post(participant.typed("terakhir"))
     texts = participant.wait_for_texts(3)
     assert texts == [
-        "Anda menulis: sekali",
-        "Anda menulis: /pick_1",
-        "Anda menulis: terakhir",
+        "Bapak/Ibu menulis: sekali",
+        "Bapak/Ibu menulis: /pick_1",
+        "Bapak/Ibu menulis: terakhir",
     ]
     assert participant.forwarded() == ["sekali", "/pick_1", "terakhir"]
     assert participant.inbound_transcript() == ["sekali", "/pick_1", "terakhir"]
@@ -193,8 +193,8 @@ def test_one_payload_from_two_senders_answers_both(gateway: LocalGateway) -> Non
     value["contacts"] += other_value["contacts"]
     assert gateway.post_whatsapp(payload).status_code == 200
     assert gateway.world.whatsapp.wait_for_texts(first, 1) == [
-        "Anda menulis: dari yang pertama"
+        "Bapak/Ibu menulis: dari yang pertama"
     ]
     assert gateway.world.whatsapp.wait_for_texts(second, 1) == [
-        "Anda menulis: dari yang kedua"
+        "Bapak/Ibu menulis: dari yang kedua"
     ]

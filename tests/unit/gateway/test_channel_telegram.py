@@ -104,7 +104,7 @@ def test_an_edited_message_is_not_a_new_turn(gateway: LocalGateway) -> None:
     assert gateway.post_telegram(tg.edited(chat, "halo, diedit")).status_code == 200
     gateway.post_telegram(tg.text(chat, "pesan baru"))
     texts = gateway.world.telegram.wait_for_texts(chat, 2)
-    assert texts == ["Anda menulis: halo", "Anda menulis: pesan baru"]
+    assert texts == ["Bapak/Ibu menulis: halo", "Bapak/Ibu menulis: pesan baru"]
     assert gateway.world.rasa.messages_from(f"telegram:{chat}") == [
         "halo",
         "pesan baru",
@@ -199,7 +199,7 @@ def test_a_429_is_retried_after_the_time_telegram_asks(gateway: LocalGateway) ->
     gateway.world.telegram.throttle(1)
     gateway.post_telegram(tg.text(chat, "pelan-pelan"))
     texts = gateway.world.telegram.wait_for_texts(chat, 1)
-    assert texts == ["Anda menulis: pelan-pelan"]
+    assert texts == ["Bapak/Ibu menulis: pelan-pelan"]
     assert any(c.error_code == 429 for c in gateway.world.telegram.calls)
 
 
@@ -210,7 +210,7 @@ def test_a_replayed_update_is_answered_once(gateway: LocalGateway) -> None:
         assert gateway.post_telegram(update).status_code == 200
     gateway.post_telegram(tg.text(chat, "dua"))
     texts = gateway.world.telegram.wait_for_texts(chat, 2)
-    assert texts == ["Anda menulis: sekali", "Anda menulis: dua"]
+    assert texts == ["Bapak/Ibu menulis: sekali", "Bapak/Ibu menulis: dua"]
     press = gateway.world.telegram.press(chat, "/pick_1")
     for _ in range(2):
         assert gateway.post_telegram(press).status_code == 200
@@ -259,7 +259,10 @@ def test_polling_mode_with_only_a_token(world: Fakes) -> None:
             press = tg.button(chat, "/pick_1")
             api.queue_update(press)
             texts = api.wait_for_texts(chat, 2)
-            assert texts == ["Anda menulis: halo dari laptop", "Anda menulis: /pick_1"]
+            assert texts == [
+                "Bapak/Ibu menulis: halo dari laptop",
+                "Bapak/Ibu menulis: /pick_1",
+            ]
             assert httpx.post(f"{running.url}/telegram/webhook").status_code == 404
     assert api.calls_to("deleteWebhook"), "polling must delete a leftover webhook"
     assert not api.refused("getUpdates")

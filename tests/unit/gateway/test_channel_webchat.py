@@ -90,7 +90,9 @@ def test_off_the_page_and_its_endpoints_are_gone_the_rest_is_not(
         assert httpx.get(f"{gateway.url}/healthz").status_code == 200
         chat = random.randrange(10**9)
         assert gateway.post_telegram(tg.text(chat, "halo")).status_code == 200
-        assert gateway.world.telegram.wait_for_texts(chat, 1) == ["Anda menulis: halo"]
+        assert gateway.world.telegram.wait_for_texts(chat, 1) == [
+            "Bapak/Ibu menulis: halo"
+        ]
 
 
 def test_an_exposed_gateway_serves_it_when_enabled(
@@ -113,7 +115,7 @@ def test_rotating_sessions_do_not_escape_the_per_address_limit(
         stored = _webchat_conversations(gateway.database_url)
     assert [r.status_code for r in responses] == [200] * 5 + [429] * 3
     answers = [r.json()["messages"][0]["text"] for r in responses]
-    assert answers[:5] == [f"Anda menulis: pesan {i}" for i in range(5)]
+    assert answers[:5] == [f"Bapak/Ibu menulis: pesan {i}" for i in range(5)]
     assert answers[5:] == [BUSY] * 3
     assert [world.rasa.messages_from(f"webchat:{s}") for s in sessions[5:]] == [[]] * 3
     assert other.status_code == 200
@@ -130,7 +132,9 @@ def test_many_addresses_do_not_escape_the_global_limit_and_telegram_is_unaffecte
         ]
         chat = random.randrange(10**9)
         assert gateway.post_telegram(tg.text(chat, "halo")).status_code == 200
-        assert gateway.world.telegram.wait_for_texts(chat, 1) == ["Anda menulis: halo"]
+        assert gateway.world.telegram.wait_for_texts(chat, 1) == [
+            "Bapak/Ibu menulis: halo"
+        ]
         assert httpx.get(f"{gateway.url}/staff/login").status_code == 200
     assert [r.status_code for r in responses] == [200] * 3 + [429] * 2
 
@@ -190,7 +194,7 @@ def test_the_page_reads_its_conversation_and_a_staff_reply_after_it(
         ("participant", ""),  # the page's own opening press: nothing was written
         ("bot", "Halo, ada yang bisa dibantu?"),
         ("participant", "Hubungi petugas"),  # a press shows its title
-        ("bot", "Anda menulis: /request_human"),
+        ("bot", "Bapak/Ibu menulis: /request_human"),
     ]
     assert history[1]["buttons"] == [
         {"number": 1, "title": "Setuju", "payload": "/affirm"},

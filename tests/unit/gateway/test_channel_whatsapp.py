@@ -86,7 +86,7 @@ def test_text_is_answered_and_recorded(gateway: LocalGateway) -> None:
     response = gateway.post_whatsapp(wa.text(WA_PHONE_ID, wa_id, "halo"))
     assert response.status_code == 200
     texts = gateway.world.whatsapp.wait_for_texts(wa_id, 1)
-    assert texts == ["Anda menulis: halo"]
+    assert texts == ["Bapak/Ibu menulis: halo"]
     assert gateway.world.rasa.messages_from(f"whatsapp:{wa_id}") == ["halo"]
 
     def transcript() -> list[tuple[str, str]]:
@@ -94,7 +94,7 @@ def test_text_is_answered_and_recorded(gateway: LocalGateway) -> None:
 
     # The reply is recorded right after the provider accepted it.
     gateway.world.whatsapp.wait_for(lambda: len(transcript()) == 2, what="transcript")
-    assert transcript() == [("in", "halo"), ("out", "Anda menulis: halo")]
+    assert transcript() == [("in", "halo"), ("out", "Bapak/Ibu menulis: halo")]
 
 
 def test_three_options_are_reply_buttons_and_a_press_sends_the_payload(
@@ -222,7 +222,7 @@ def test_a_replayed_message_id_is_answered_once(gateway: LocalGateway) -> None:
     assert gateway.post_whatsapp(payload).status_code == 200
     gateway.post_whatsapp(wa.text(WA_PHONE_ID, wa_id, "berikutnya"))
     texts = gateway.world.whatsapp.wait_for_texts(wa_id, 2)
-    assert texts == ["Anda menulis: sekali saja", "Anda menulis: berikutnya"]
+    assert texts == ["Bapak/Ibu menulis: sekali saja", "Bapak/Ibu menulis: berikutnya"]
     inbound = [m for m in gateway.messages(f"whatsapp:{wa_id}") if m.direction == "in"]
     assert [m.text for m in inbound] == ["sekali saja", "berikutnya"]
 
@@ -329,7 +329,7 @@ def test_one_senders_messages_are_answered_in_order_one_at_a_time(
     assert gateway.world.rasa.messages_from(sender) == recorded
     assert sender not in gateway.world.rasa.overlaps
     answers = gateway.world.whatsapp.texts_to(wa_id)
-    assert answers == [f"Anda menulis: {text}" for text in recorded]
+    assert answers == [f"Bapak/Ibu menulis: {text}" for text in recorded]
 
 
 def test_a_burst_over_the_rate_limit_gets_one_polite_notice(
@@ -363,7 +363,7 @@ def test_a_burst_over_the_rate_limit_gets_one_polite_notice(
         inbound = [
             m for m in limited.messages(f"whatsapp:{wa_id}") if m.direction == "in"
         ]
-    assert texts[:3] == [f"Anda menulis: pesan {i}" for i in range(3)]
+    assert texts[:3] == [f"Bapak/Ibu menulis: pesan {i}" for i in range(3)]
     assert len(texts) == 4 and "tunggu sebentar" in texts[3]
     assert world.rasa.messages_from(f"whatsapp:{wa_id}") == [
         f"pesan {i}" for i in range(3)
@@ -383,6 +383,6 @@ def test_odd_shapes_inside_an_authentic_payload_do_not_lose_the_rest(
     value["statuses"] = [{"id": 5, "status": "read", "timestamp": "soon"}]
     assert gateway.post_whatsapp(payload).status_code == 200
     texts = gateway.world.whatsapp.wait_for_texts(wa_id, 1)
-    assert texts == ["Anda menulis: yang ini sah"]
+    assert texts == ["Bapak/Ibu menulis: yang ini sah"]
     weird = wa.envelope(WA_PHONE_ID, {"messages": {"not": "a list"}})
     assert gateway.post_whatsapp(weird).status_code == 200

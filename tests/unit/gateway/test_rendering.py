@@ -13,20 +13,20 @@ from bot.gateway.channels.rendering.common import (
 from bot.messaging.messages import BotMessage, Button
 
 ASK = BotMessage(
-    text="Siapa yang menolak Anda?",
+    text="Siapa yang menolak Bapak/Ibu?",
     buttons=(Button("Satpam", "Satpam"), Button("Petugas loket", "Petugas loket")),
 )
 
 
 def test_options_are_written_out_as_numbered_lines() -> None:
     assert with_numbered_options(ASK) == (
-        "Siapa yang menolak Anda?\n\n1. Satpam\n2. Petugas loket"
+        "Siapa yang menolak Bapak/Ibu?\n\n1. Satpam\n2. Petugas loket"
     )
 
 
 def test_webchat_gets_text_and_numbered_buttons() -> None:
     assert webchat.render(ASK) == {
-        "text": "Siapa yang menolak Anda?",
+        "text": "Siapa yang menolak Bapak/Ibu?",
         "buttons": [
             {"number": 1, "title": "Satpam", "payload": "Satpam"},
             {"number": 2, "title": "Petugas loket", "payload": "Petugas loket"},

@@ -83,7 +83,7 @@ def test_deceased_speaks_to_the_family() -> None:
     assert "turut berduka" in text
     assert "JKM" in text and "JHT" in text
     assert "atas nama beliau" in text
-    assert "Usia Anda" not in text
+    assert "Usia Bapak/Ibu" not in text
 
 
 def test_a_record_no_rule_covers_is_told_a_person_will_look() -> None:

@@ -43,9 +43,9 @@ def test_wrong_length_says_how_many_digits_were_sent() -> None:
     with pytest.raises(IdentityError) as problem:
         parse_nik("330904120371000")
     assert str(problem.value) == (
-        "NIK harus 16 digit, yang Anda kirim 15 digit. Mohon periksa lagi."
+        "NIK harus 16 digit, yang Bapak/Ibu kirim 15 digit. Mohon periksa lagi."
     )
-    with pytest.raises(IdentityError, match="yang Anda kirim 17 digit"):
+    with pytest.raises(IdentityError, match="yang Bapak/Ibu kirim 17 digit"):
         parse_nik("33090412037100031")
 
 
@@ -78,7 +78,9 @@ def test_unknown_region_code_is_not_a_reason_to_refuse() -> None:
 
 def test_kpj_is_eleven_digits() -> None:
     assert parse_kpj("240 1987 6543") == "24019876543"
-    with pytest.raises(IdentityError, match="KPJ harus 11 digit, yang Anda kirim 10"):
+    with pytest.raises(
+        IdentityError, match="KPJ harus 11 digit, yang Bapak/Ibu kirim 10"
+    ):
         parse_kpj("2401987654")
     with pytest.raises(IdentityError, match="KPJ hanya berisi angka"):
         parse_kpj("2401987654X")

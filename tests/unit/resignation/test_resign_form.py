@@ -205,7 +205,13 @@ def db(
 
 def _registry_facts(record: Any) -> list[str]:
     """What the registry knows that an attacker must not hear before verification."""
-    return [record.full_name, *record.full_name.split(), "Data Anda", "aktif", "BRH-"]
+    return [
+        record.full_name,
+        *record.full_name.split(),
+        "Data Bapak/Ibu",
+        "aktif",
+        "BRH-",
+    ]
 
 
 def _reveals(said: list[str], record: Any) -> list[str]:
@@ -222,7 +228,7 @@ def test_eligible_participant_files_a_request(db: Database) -> None:
     assert chat.say("setuju", intent="affirm")[-1] == "ASK resign_nik"
     assert chat.say("3309 0412 0371 0003")[-1] == "ASK resign_kpj"
     said = chat.say("24019876543")
-    assert "Data Anda cocok, Sutrisno Wibowo" in said[0]
+    assert "Data Bapak/Ibu cocok, Sutrisno Wibowo" in said[0]
     assert "bisa saya catat" in said[0]
     assert "ELG-" not in " ".join(said)  # rule ids are for staff
     assert said[-1] == "ASK resign_reason"
@@ -328,7 +334,8 @@ def test_format_problems_are_precise(db: Database) -> None:
     chat.say("ya", intent="affirm")
     said = chat.say("330904120371000")
     assert (
-        said[0] == "NIK harus 16 digit, yang Anda kirim 15 digit. Mohon periksa lagi."
+        said[0]
+        == "NIK harus 16 digit, yang Bapak/Ibu kirim 15 digit. Mohon periksa lagi."
     )
     # Asked the second time, with a way out (actions/ending.py).
     assert said[-1] == "ASK resign_nik~again"
@@ -340,7 +347,8 @@ def test_format_problems_are_precise(db: Database) -> None:
     assert chat.say("3309041203710003")[-1] == "ASK resign_kpj"
     said = chat.say("2401987654")
     assert (
-        said[0] == "KPJ harus 11 digit, yang Anda kirim 10 digit. Mohon periksa lagi."
+        said[0]
+        == "KPJ harus 11 digit, yang Bapak/Ibu kirim 10 digit. Mohon periksa lagi."
     )
     assert said[-1] == "ASK resign_kpj~again"
     assert "Itu sepertinya NIK" in chat.say("3309041203710003")[0]
@@ -354,7 +362,7 @@ def test_telegram_own_contact_with_the_registered_number_verifies(
     assert said[-1] == "ASK resign_contact"
     assert _reveals(said, SUTRISNO) == []
     said = chat.share_contact(db, "+62 813-2555-0101")
-    assert "Data Anda cocok, Sutrisno Wibowo" in said[0]
+    assert "Data Bapak/Ibu cocok, Sutrisno Wibowo" in said[0]
     assert said[-1] == "ASK resign_reason"
     assert codes.sent == []  # no code needed
 
@@ -482,7 +490,7 @@ def test_a_helper_is_told_the_code_goes_to_the_participant(
     assert said[-1] == "ASK resign_code"
     code = codes.last_to(str(SUTRISNO.phone))
     said = chat.say(code)
-    assert "Data Anda cocok, Sutrisno Wibowo" in said[0]
+    assert "Data Bapak/Ibu cocok, Sutrisno Wibowo" in said[0]
     assert said[-1] == "ASK resign_reason"
 
 
@@ -610,7 +618,7 @@ def test_registry_outage_is_not_a_not_found(
     chat = Chat(db, OWN)
     said = chat.identify("Sutrisno Wibowo")
     assert "gangguan sistem" in said[0]
-    assert "bukan berarti data Anda tidak ada" in said[0]
+    assert "bukan berarti data Bapak/Ibu tidak ada" in said[0]
     assert "perlu dibantu petugas" in said[-1]
 
 
@@ -671,9 +679,9 @@ def test_an_unreadable_consent_is_asked_twice_then_a_person_is_offered(
     chat.start()
     said = chat.say("Boyolali")
     assert said[-1] == "ASK resign_consent~again"
-    assert "Apakah Anda setuju?" in said[-2]  # the question itself, once more
+    assert "Apakah Bapak/Ibu setuju?" in said[-2]  # the question itself, once more
     said = chat.say("Boyolali")
-    assert "Petugas bisa membantu Anda" in said[-2]
+    assert "Petugas bisa membantu Bapak/Ibu" in said[-2]
     assert said[-1] == "ASK resign_consent~person"
     # A usable answer still counts after the offer.
     assert chat.say("setuju", intent="affirm")[-1] == "ASK resign_nik"

@@ -112,7 +112,7 @@ def test_notification_names_the_ticket_the_status_and_the_note() -> None:
 def test_waiting_for_the_participant_asks_them_to_reply() -> None:
     change = lifecycle.StatusChange(1, "ADU-7K3M-Q9TZ", "menunggu_peserta", None, None)
     text = lifecycle.notification(change).text
-    assert "menunggu jawaban Anda" in text
+    assert "menunggu jawaban Bapak/Ibu" in text
     assert "Balas pesan ini" in text
 
 
