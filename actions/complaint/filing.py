@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -18,11 +18,18 @@ from actions.complaint.review import event_text
 from actions.complaint.slots import CONTACT_PHONE, FILED_DEFAULTS, forget_all
 from actions.handoff import handoff_message, open_in_store
 from bot.complaints import extraction as complaint_text
-from bot.complaints.filing import ComplaintDraft, ComplaintExtras, file_complaint
+from bot.complaints.filing import (
+    ComplaintDraft,
+    ComplaintExtras,
+    file_complaint,
+    filed_since,
+)
 from bot.core.texts import due_date, label, section
 from bot.handoff.handoffs import REASON_SENSITIVE
 from bot.messaging.conversations import ConversationKey
 from bot.parsing.offices import Office
+from bot.store.db import patiently
+from bot.store.models import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -100,11 +107,21 @@ def _draft(tracker: Tracker, office: Office | None) -> ComplaintDraft:
 
 
 def _store(
-    key: ConversationKey, draft: ComplaintDraft, extras: ComplaintExtras
+    key: ConversationKey,
+    draft: ComplaintDraft,
+    extras: ComplaintExtras,
+    since: datetime,
 ) -> Filed:
-    """Files the ticket; runs in a worker thread."""
+    """Files the ticket; runs in a worker thread, again after a store outage.
+
+    The connection can fail after the database committed but before it said so:
+    a complaint of this conversation filed since this action began is that
+    commit (a conversation's turns run one at a time), not a second complaint.
+    """
     with runtime.database().session() as session:
-        ticket = file_complaint(session, key, draft, runtime.deadlines(), extras=extras)
+        ticket = filed_since(session, key, since) or file_complaint(
+            session, key, draft, runtime.deadlines(), extras=extras
+        )
         return Filed(
             ticket.reference,
             ticket.first_response_due,
@@ -160,8 +177,13 @@ class ActionFileComplaint(Action):
         draft = _draft(tracker, office)
         extras = _extras(tracker, service_complaint)
         key = ConversationKey.from_sender_id(tracker.sender_id)
+        since = utcnow()
         try:
-            filed = await asyncio.to_thread(_store, key, draft, extras)
+            filed = await patiently(
+                lambda: _store(key, draft, extras, since),
+                "filing a complaint",
+                patience=runtime.settings().durable.action_store_patience_seconds,
+            )
         except SQLAlchemyError:
             logger.exception("could not file a complaint for %s", key.channel)
             dispatcher.utter_message(response="utter_complaint_not_saved")

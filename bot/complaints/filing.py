@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.workdays import WorkingCalendar, jakarta_date
@@ -58,6 +59,25 @@ class Deadlines:
     first_response_days: int
     resolution_days: int
     calendar: WorkingCalendar
+
+
+def filed_since(
+    session: Session, key: ConversationKey, since: datetime
+) -> Ticket | None:
+    """The complaint this conversation filed at or after ``since``, if any."""
+    conversation = find(session, key.sender_id)
+    if conversation is None:
+        return None
+    return session.scalar(
+        select(Ticket)
+        .where(
+            Ticket.conversation_id == conversation.id,
+            Ticket.kind == "complaint",
+            Ticket.created_at >= since,
+        )
+        .order_by(Ticket.id)
+        .limit(1)
+    )
 
 
 def file_complaint(

@@ -35,6 +35,10 @@ class DurableSettings:
     outbox_retry_base_seconds: float = 1.0
     outbox_retry_max_seconds: float = 300.0
     outbox_max_attempts: int = 30
+    # How long an action waits for a store that cannot be reached (a restart, a
+    # network cut) before it tells the participant; below the gateways' Rasa
+    # time-out, like the tracker store's TRACKER_STORE_PATIENCE_SECONDS.
+    action_store_patience_seconds: float = 25.0
 
     @property
     def action_health_url(self) -> str:
@@ -79,6 +83,8 @@ class DurableVariables(Protocol):
     def outbox_retry_max_seconds(self) -> float: ...
     @property
     def outbox_max_attempts(self) -> int: ...
+    @property
+    def action_store_patience_seconds(self) -> float: ...
 
 
 def durable_fields(
@@ -94,5 +100,6 @@ def durable_fields(
             outbox_retry_base_seconds=env.outbox_retry_base_seconds,
             outbox_retry_max_seconds=env.outbox_retry_max_seconds,
             outbox_max_attempts=env.outbox_max_attempts,
+            action_store_patience_seconds=env.action_store_patience_seconds,
         )
     }

@@ -201,6 +201,7 @@ class _Environment(BaseSettings):
     outbox_retry_base_seconds: float = Field(default=1.0, gt=0)
     outbox_retry_max_seconds: float = Field(default=300.0, gt=0)
     outbox_max_attempts: int = Field(default=30, ge=1)
+    action_store_patience_seconds: float = Field(default=25.0, ge=0)
     retention_days: int = Field(default=90, ge=1)
     closed_retention_days: int = Field(default=730, ge=1)
 

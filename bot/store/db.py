@@ -72,10 +72,12 @@ async def patiently(
         try:
             return await asyncio.to_thread(work)
         except STORE_DOWN:
-            if time.monotonic() + pause > deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise
-            logger.warning("store unreachable %s; again in %.1f s", what, pause)
-            await asyncio.sleep(pause)
+            wait = min(pause, left)  # the last try falls on the deadline itself
+            logger.warning("store unreachable %s; again in %.1f s", what, wait)
+            await asyncio.sleep(wait)
             pause = min(pause * 2, STORE_LONGEST_PAUSE_SECONDS)
 
 
