@@ -35,9 +35,17 @@ MAX_FREE_TEXT = 500
 
 
 def _answer_text(tracker: Tracker, slot: str) -> str | None:
-    """The whole message, when it answers the question for ``slot``."""
+    """The whole message, when it answers the question for ``slot``.
+
+    Numbers in it are masked (PRODUCT.md §8): every complaint slot keeps the
+    participant's words, never a phone number or NIK, except the contact phone,
+    which is read here and kept encrypted.
+    """
     text = answer_text(tracker, slot)
-    return text[:MAX_FREE_TEXT] if text else None
+    if not text:
+        return None
+    text = text[:MAX_FREE_TEXT]
+    return text if slot == CONTACT_PHONE else mask_identifiers(text)
 
 
 def _free(tracker: Tracker, slot: str) -> dict[str, Any] | None:

@@ -21,9 +21,9 @@ from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from bot.core import privacy
 from bot.core.crypto import DataCipher
 from bot.core.logs import new_turn, turn_id
-from bot.core.privacy import mask_identifiers
 from bot.core.texts import text as copy_text
 from bot.gateway import leases
 from bot.gateway.channels.rendering.common import choose_by_number
@@ -71,6 +71,9 @@ class Inbound:
     # The conversation as the recording transaction read it, valid for the turn
     # when the lease was taken there (no earlier turn can change it meanwhile).
     state: ConversationState | None = field(default=None, compare=False)
+    # Digits the previous message ended with: a number this one completes is
+    # hidden from Rasa as it is from the transcript (bot/core/privacy.py).
+    carried: int = 0
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ class Dialogue:
         *,
         rate_limit_per_minute: int = 20,
         lease_seconds: float = 90.0,
-        tokenise: Callable[[str, str], str] | None = None,
+        tokenise: Callable[[str, str, int], str] | None = None,
         cipher: DataCipher | None = None,
         metrics: Metrics | None = None,
     ) -> None:
@@ -152,12 +155,14 @@ class Dialogue:
         """One transaction: the message, its rate count and, when free, the lease."""
         with self._db.session() as session:
             conversation = conversations.get_or_create(session, key)
+            carried = conversation.digit_tail or 0
+            numbers = privacy.scan(text, carried)
             try:
                 with session.begin_nested():
                     message = conversations.record_inbound(
                         session,
                         conversation,
-                        mask_identifiers(text),
+                        privacy.apply_mask(text, numbers),
                         kind=kind,
                         provider_message_id=provider_message_id,
                     )
@@ -166,8 +171,9 @@ class Dialogue:
                     raise
                 return Inbound(key, 0, text, kind, duplicate=True)
             conversation.unreachable_at = None  # they wrote: they can be reached
+            conversation.digit_tail = numbers.tail or None
             if self._cipher is not None:
-                secrets.remember(session, message, text, self._cipher)
+                secrets.remember(session, message, numbers.found, self._cipher)
             now = utcnow()
             rate = ratelimit.count_message(
                 session, key.sender_id, now, self._rate_limit
@@ -192,6 +198,7 @@ class Dialogue:
                 rate=rate,
                 leased=leased,
                 state=ConversationState.of(conversation) if leased else None,
+                carried=carried,
             )
 
     async def respond(self, inbound: Inbound) -> list[BotMessage]:
@@ -338,9 +345,10 @@ class Dialogue:
         forwarded = chosen or inbound.text
         if self._tokenise is not None:
             tokenise, plain, owner = self._tokenise, forwarded, inbound.key.sender_id
+            carried = 0 if chosen else inbound.carried
             try:
                 forwarded = await self._in_store(
-                    lambda: tokenise(plain, owner), "tokenising numbers"
+                    lambda: tokenise(plain, owner, carried), "tokenising numbers"
                 )
             except SQLAlchemyError:
                 # Never forward the raw number instead: apologise.

@@ -1,10 +1,11 @@
 """Long numbers leave the gateway as tokens, so Rasa's tracker never holds a NIK.
 
-The gateway swaps every run of ten or more digits in an inbound message (a NIK or a
-KPJ, also when mistyped) for ``niktok<10 hex>`` / ``kpjtok<10 hex>`` and keeps the
-number encrypted here for two days. The action server swaps the tokens back, in
-memory only, to check and verify the number. Phone numbers stay as they are: the
-transcript masks them and other flows may need them.
+The gateway swaps every number ``bot.core.privacy`` finds in an inbound message,
+phone numbers aside (a NIK or a KPJ, also when mistyped, typed with any separator,
+or completing a number the previous message began), for ``niktok<10 hex>`` /
+``kpjtok<10 hex>`` and keeps the number encrypted here for two days. The action
+server swaps the tokens back, in memory only, to check and verify the number. Phone
+numbers stay as they are: the transcript masks them and other flows may need them.
 
 A token belongs to the conversation whose message produced it (its Rasa sender
 id, ``owner``): presented from any other conversation it resolves to nothing, so a
@@ -21,63 +22,23 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.core.crypto import DataCipher, normalise_number
+from bot.core import privacy
+from bot.core.crypto import DataCipher
+from bot.core.digit_runs import TOKEN_PATTERN
 from bot.store.db import Database
 from bot.store.models import IdentityToken, utcnow
 
+__all__ = ["TOKEN_PATTERN", "TOKEN_WORD", "IdentityTokens"]
+
 LIFETIME = timedelta(days=2)
-MIN_DIGITS = 10
-KPJ_DIGITS = 11
-NIK_DIGITS = 16
-# Digits with at most one space, dot or dash between two of them.
-_NUMBER = re.compile(r"(?<![\d+])\+?\d(?:[ .\-]?\d)*(?!\d)")
-_PHONE = re.compile(r"^(?:\+?62[ .\-]?8|0[ .\-]?8)")
-TOKEN_PATTERN = re.compile(r"(?:nik|kpj)tok[0-9a-f]{10}")
+KPJ_DIGITS = privacy.KPJ_DIGITS
 # A token with whatever is stuck to it ("NIKniktok...", "niktok...A").
 TOKEN_WORD = re.compile(r"[0-9A-Za-z]*?(?:nik|kpj)tok[0-9a-f]{10}[0-9A-Za-z]*")
-
-
-def _is_phone(number: str) -> bool:
-    return bool(_PHONE.match(number))
 
 
 def _new_token(digits: str) -> str:
     prefix = "kpjtok" if len(digits) == KPJ_DIGITS else "niktok"
     return prefix + secrets.token_hex(5)
-
-
-def _split_run(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans of a digit run to tokenise, split where a NIK or KPJ ends.
-
-    "3374010501900004 1990-01-05" is a NIK and a date typed together: the run
-    is cut at the space after the 16th digit, so the date stays readable.
-    """
-    groups = [
-        (m.start() + start, m.end() + start)
-        for m in re.finditer(r"\S+", text[start:end])
-    ]
-    spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(groups):
-        count = 0
-        cut = None
-        for j in range(i, len(groups)):
-            count += len(normalise_number(text[groups[j][0] : groups[j][1]]))
-            if count == NIK_DIGITS:
-                cut = j
-                break
-            if count == KPJ_DIGITS:
-                cut = j  # a KPJ, unless the following groups make a NIK
-            if count > NIK_DIGITS:
-                break
-        if cut is None:
-            rest = (groups[i][0], groups[-1][1])
-            if len(normalise_number(text[rest[0] : rest[1]])) >= MIN_DIGITS:
-                spans.append(rest)
-            break
-        spans.append((groups[i][0], groups[cut][1]))
-        i = cut + 1
-    return spans
 
 
 class IdentityTokens:
@@ -87,14 +48,19 @@ class IdentityTokens:
         self._db = db
         self._cipher = cipher
 
-    def tokenise(self, text: str, owner: str, now: datetime | None = None) -> str:
-        """``text`` with every long non-phone number replaced by a token of ``owner``
-        (the Rasa sender id of the conversation the message belongs to)."""
+    def tokenise(
+        self, text: str, owner: str, carried: int = 0, now: datetime | None = None
+    ) -> str:
+        """``text`` with every number but phones replaced by a token of ``owner``
+        (the Rasa sender id of the conversation the message belongs to).
+
+        ``carried``: the digits the previous message ended with, so that the end of
+        a number split over two messages is hidden too.
+        """
         spans = [
-            span
-            for run in _NUMBER.finditer(text)
-            if not _is_phone(run.group(0))
-            for span in _split_run(text, run.start(), run.end())
+            (found.start, found.end, found.digits)
+            for found in privacy.scan(text, carried).found
+            if found.kind != privacy.PHONE
         ]
         if not spans:
             return text
@@ -105,8 +71,7 @@ class IdentityTokens:
             session.execute(
                 delete(IdentityToken).where(IdentityToken.expires_at < moment)
             )
-            for start, end in spans:
-                digits = normalise_number(text[start:end])
+            for start, end, digits in spans:
                 token = self._store(session, digits, owner, moment)
                 parts += [text[last:start], token]
                 last = end

@@ -11,35 +11,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.crypto import DataCipher
-from bot.core.privacy import KPJ_PATTERN, NIK_PATTERN, PHONE_PATTERN, mask_value
+from bot.core.privacy import Found, masked, scan
 from bot.store.models import Message, MessageSecret
 
-# Same order as bot.core.privacy.mask_identifiers, so kinds agree with the masking.
-_PATTERNS = (("nik", NIK_PATTERN), ("phone", PHONE_PATTERN), ("kpj", KPJ_PATTERN))
 
-
-def find_identifiers(text: str) -> list[tuple[str, str]]:
-    """``[(kind, original)]`` for each NIK, phone number and KPJ in ``text``."""
-    found: list[tuple[int, str, str]] = []
-    remaining = text
-    for kind, pattern in _PATTERNS:
-        for match in pattern.finditer(remaining):
-            found.append((match.start(), kind, match.group(1)))
-        remaining = pattern.sub(lambda m: "#" * len(m.group(0)), remaining)
-    return [(kind, value) for _, kind, value in sorted(found)]
+def find_identifiers(text: str, carried: int = 0) -> list[tuple[str, str]]:
+    """``[(kind, digits)]`` of each number ``bot.core.privacy`` masks in ``text``."""
+    return [(found.kind, found.digits) for found in scan(text, carried).found]
 
 
 def remember(
-    session: Session, message: Message, raw_text: str, cipher: DataCipher
+    session: Session, message: Message, numbers: list[Found], cipher: DataCipher
 ) -> None:
     """Keep the encrypted original of every number masked in ``message``."""
-    for kind, value in find_identifiers(raw_text):
+    for found in numbers:
         session.add(
             MessageSecret(
                 message_id=message.id,
-                kind=kind,
-                masked=mask_value(value),
-                ciphertext=cipher.encrypt(value),
+                kind=found.kind,
+                masked=masked(found)[-32:],
+                ciphertext=cipher.encrypt(found.digits),
             )
         )
 

@@ -39,6 +39,9 @@ class Conversation(Base):
     # Which gateway task runs this participant's turn, and until when.
     lease_holder: Mapped[str | None] = mapped_column(String(40))
     lease_until: Mapped[datetime | None]
+    # Digits the last inbound message ended with (a number may go on in the next
+    # one, bot/core/privacy.py); a count only, never the digits.
+    digit_tail: Mapped[int | None]
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", order_by="Message.id"

@@ -6,8 +6,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from bot.core.privacy import mask_optional
 from bot.store.models.base import Base, utcnow
 
 if TYPE_CHECKING:
@@ -48,6 +49,15 @@ class Ticket(Base):
 
     conversation: Mapped[Conversation | None] = relationship()
 
+    @validates(
+        "office_text", "event_at", "staff_role", "staff_said", "resolution_wanted",
+        "request_reason",
+    )
+    def _masked(self, _key: str, value: str | None) -> str | None:
+        """What the participant typed is kept with its numbers masked, whoever
+        writes it (actions, console, seeds): PRODUCT.md §8."""
+        return mask_optional(value)
+
     def __repr__(self) -> str:
         return f"Ticket(reference={self.reference!r}, status={self.status!r})"
 
@@ -74,6 +84,14 @@ class ComplaintDetails(Base):
 
     ticket: Mapped[Ticket] = relationship()
 
+    @validates(
+        "description", "service_wanted", "harm", "earlier_attempts",
+        "contact_preference", "destination_office",
+    )
+    def _masked(self, _key: str, value: str | None) -> str | None:
+        """Free text is kept with its numbers masked (see ``Ticket._masked``)."""
+        return mask_optional(value)
+
 
 class TicketStatusChange(Base):
     """One step of a ticket's life: who moved it from what to what, and why."""
@@ -90,3 +108,8 @@ class TicketStatusChange(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     staff: Mapped[Staff | None] = relationship()
+
+    @validates("note")
+    def _masked(self, _key: str, value: str | None) -> str | None:
+        """A note may quote the participant: numbers masked."""
+        return mask_optional(value)

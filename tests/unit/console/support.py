@@ -16,6 +16,7 @@ from bot.complaints.filing import (
 )
 from bot.console import create_console
 from bot.core.crypto import DataCipher
+from bot.core.privacy import scan
 from bot.core.settings import PROJECT_ROOT
 from bot.core.workdays import WorkingCalendar
 from bot.messaging import conversations, secrets
@@ -65,7 +66,7 @@ def complaint_with_phone(db: Database) -> tuple[str, int, int]:
     with db.session() as session:
         conversation = conversations.get_or_create(session, KEY)
         message = conversations.record_inbound(session, conversation, "NIK saya ***")
-        secrets.remember(session, message, f"NIK saya {NIK}", CIPHER)
+        secrets.remember(session, message, scan(f"NIK saya {NIK}").found, CIPHER)
         ticket = file_complaint(
             session,
             KEY,

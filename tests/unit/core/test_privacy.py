@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.privacy import mask_identifiers, mask_value
+from bot.core.privacy import mask_identifiers, mask_value, scan
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,83 @@ def test_dates_times_references_and_amounts_are_left_alone(text: str) -> None:
 
 def test_mask_value_keeps_the_last_four_digits() -> None:
     assert mask_value("3309041203710003") == "************0003"
+
+
+# Issue 10, "Masking misses real typing": each way a NIK was seen to get through.
+NIK_MASKED = "************0003"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "3309 - 0412 - 0371 - 0003",
+        "3309\u00a00412\u00a00371\u00a00003",  # non-breaking spaces
+        "3309  0412  0371  0003",  # double spaces
+        "3309/0412/0371/0003",
+        "3309_0412_0371_0003",
+        "3309,0412,0371,0003",
+        "3309\u200b0412\u200c0371\u200d000\u20603",  # zero-width characters
+        "3309\ufeff04120371\u00ad0003",
+        "\uff13\uff13\uff10\uff19\uff10\uff14\uff11\uff12\uff10\uff13\uff17\uff11\uff10\uff10\uff10\uff13",
+        "3309\u20130412\u20130371\u20130003",  # en dashes
+    ],
+)
+def test_a_nik_is_masked_however_it_is_typed(typed: str) -> None:
+    assert mask_identifiers(f"nik saya {typed} pak") == f"nik saya {NIK_MASKED} pak"
+
+
+def test_a_seventeen_digit_typo_is_masked() -> None:
+    assert mask_identifiers("33090412037100031") == "*************0031"
+    assert mask_identifiers("3309 0412 0371 00031") == "*************0031"
+
+
+def test_a_nik_next_to_a_phone_number_is_masked_and_told_apart() -> None:
+    text = "3309041203710003 081325550101"
+    assert mask_identifiers(text) == f"{NIK_MASKED} ********0101"
+    assert [f.kind for f in scan(text).found] == ["nik", "phone"]
+    backwards = "0813 2555 0101 3309 0412 0371 0003"
+    assert mask_identifiers(backwards) == f"********0101 {NIK_MASKED}"
+
+
+def test_a_nik_glued_to_words_is_masked() -> None:
+    assert mask_identifiers("NIK:3309041203710003ya") == f"NIK:{NIK_MASKED}ya"
+
+
+def test_any_other_long_run_is_treated_as_identifying() -> None:
+    found = scan("nomor 330904120371").found
+    assert [(f.kind, f.digits) for f in found] == [("number", "330904120371")]
+
+
+def test_a_nik_split_over_two_messages_is_masked_in_the_second() -> None:
+    first = scan("3309041203")
+    assert mask_identifiers("3309041203") == "******1203"
+    assert first.tail == 10
+    assert mask_identifiers("710003", carried=first.tail) == "******"
+    assert mask_identifiers("710003 ya pak", carried=first.tail) == "****** ya pak"
+
+
+def test_a_short_answer_after_a_partial_number_is_left_alone() -> None:
+    assert mask_identifiers("2", carried=10) == "2"
+    assert mask_identifiers("ya 710003", carried=10) == "ya 710003"
+    assert mask_identifiers("710003", carried=0) == "710003"
+
+
+def test_a_message_ending_with_a_date_or_a_phone_carries_nothing() -> None:
+    assert scan("kejadian tgl 2/12/2025 09.30").tail == 0
+    assert scan("hp saya 081325550101").tail == 0
+    assert scan("3309041203710003").tail == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tgl 2/12/2025 09.30",
+        "3374010501900004 lahir 1990-01-05",
+        "umur 45 tahun",
+        "niktok0123456789",
+        "Rp 1.500.000",
+    ],
+)
+def test_dates_amounts_and_tokens_survive_the_wider_separators(text: str) -> None:
+    expected = text.replace("3374010501900004", "************0004")
+    assert mask_identifiers(text) == expected

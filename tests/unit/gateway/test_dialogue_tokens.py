@@ -54,3 +54,43 @@ async def test_rasa_gets_a_token_and_the_action_server_can_read_it(
         texts = list(session.scalars(select(Message.text).order_by(Message.id)))
     assert texts[0] == "nik saya ************0003 ya"
     assert b"3309041203710003" not in (tmp_path / "bpu.sqlite3").read_bytes()
+
+
+async def test_a_nik_split_over_two_messages_reaches_neither_rasa_nor_the_transcript(
+    db: Database, tmp_path: Path
+) -> None:
+    """Issue 10: "3309041203" then "710003" used to leave the second part in clear.
+    The count of digits the first ended with is kept on the conversation (in the
+    store, so a second gateway sees it): here a fresh Dialogue takes the second."""
+    requests: list[dict[str, Any]] = []
+
+    def rasa(request: httpx.Request) -> httpx.Response:
+        requests.append(json.loads(request.content))
+        return httpx.Response(200, json=[{"text": "Terima kasih"}])
+
+    async def deliver(
+        key: ConversationKey, message: BotMessage, proactive: bool
+    ) -> Delivery:
+        return Delivery(status="sent", provider_message_id=str(len(requests)))
+
+    tokens = IdentityTokens(db, DataCipher(SECRET))
+    for text in ("nik 3309041203", "710003"):
+        outbound = Outbound(db)
+        outbound.register("telegram", deliver)
+        client = RasaClient("http://rasa.test", 5, transport=httpx.MockTransport(rasa))
+        dialogue = Dialogue(db, client, outbound, 200, tokenise=tokens.tokenise)
+        await dialogue.respond(await dialogue.accept(KEY, text))
+
+    first, second = (r["message"] for r in requests)
+    assert re.fullmatch(r"nik niktok[0-9a-f]{10}", first)
+    assert re.fullmatch(r"niktok[0-9a-f]{10}", second)
+    assert tokens.reveal(second, KEY.sender_id) == "710003"
+    with db.session() as session:
+        texts = list(
+            session.scalars(
+                select(Message.text)
+                .where(Message.direction == "in")
+                .order_by(Message.id)
+            )
+        )
+    assert texts == ["nik ******1203", "******"]
