@@ -78,7 +78,9 @@ def build_services(settings: Settings) -> Services:
         )
     whatsapp = None
     if settings.whatsapp:
-        whatsapp = WhatsAppChannel(settings.whatsapp, dialogue, outbound, db)
+        whatsapp = WhatsAppChannel(
+            settings.whatsapp, dialogue, outbound, db, cipher=cipher
+        )
     return Services(
         db=db,
         rasa=rasa,

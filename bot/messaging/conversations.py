@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.core.crypto import DataCipher, normalise_phone
 from bot.store.models import Conversation, Message, utcnow
 
 CHANNELS = ("telegram", "whatsapp", "webchat")
@@ -22,6 +23,9 @@ class ConversationKey:
 
     channel: str
     external_id: str
+    # Where the provider delivers, when the id is not it: a WhatsApp number, known
+    # in clear only while its own webhook is handled (``whatsapp_key``).
+    address: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def sender_id(self) -> str:
@@ -39,6 +43,43 @@ class ConversationKey:
         if not sep or channel not in CHANNELS or not external_id:
             return cls(DIRECT, sender_id)
         return cls(channel, external_id)
+
+
+def whatsapp_key(cipher: DataCipher, wa_id: str) -> ConversationKey:
+    """A WhatsApp sender's key: a keyed hash of the number, never the number.
+
+    The hash is the registry's phone hash (``DataCipher.phone_hash``), so
+    possession of the registered number is a comparison of hashes
+    (bot/resignation/possession.py). The number itself travels as ``address``
+    and is kept encrypted on the conversation, for delivery (``remember_address``).
+    """
+    return ConversationKey("whatsapp", cipher.phone_hash(wa_id), address=wa_id)
+
+
+def address_hint(address: str) -> str:
+    """What staff see of a number: its last four digits."""
+    return "…" + normalise_phone(address)[-4:]
+
+
+def remember_address(
+    session: Session, cipher: DataCipher, key: ConversationKey
+) -> Conversation:
+    """The conversation of ``key``, with its delivery address kept encrypted."""
+    conversation = get_or_create(session, key)
+    if key.address and conversation.address_ciphertext is None:
+        conversation.address_ciphertext = cipher.encrypt(normalise_phone(key.address))
+        conversation.address_hint = address_hint(key.address)
+    return conversation
+
+
+def address_of(session: Session, cipher: DataCipher, sender_id: str) -> str | None:
+    """The delivery address kept for ``sender_id``'s conversation, decrypted."""
+    ciphertext = session.scalar(
+        select(Conversation.address_ciphertext).where(
+            Conversation.sender_id == sender_id
+        )
+    )
+    return cipher.decrypt(ciphertext) if ciphertext else None
 
 
 def get_or_create(session: Session, key: ConversationKey) -> Conversation:

@@ -10,6 +10,7 @@ compared by keyed hash, so none is held in clear.
 from __future__ import annotations
 
 import hmac
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -32,15 +33,22 @@ def same_number(
     return hmac.compare_digest(cipher.phone_hash(registered), candidate_hash)
 
 
+_PHONE_HASH = re.compile(r"[0-9a-f]{64}")
+
+
 def sender_number_hash(cipher: DataCipher, key: ConversationKey) -> str | None:
     """The hash of the sender's own number where the channel verified it.
 
     WhatsApp addresses a participant by their phone number (``wa_id``), which
-    WhatsApp verified when they registered; no other channel does.
+    WhatsApp verified when they registered; no other channel does. The gateway
+    keys a WhatsApp conversation by that number's phone hash
+    (``bot.messaging.conversations.whatsapp_key``): it is the hash compared here,
+    and the number is never needed. An id of any other form (a number in clear,
+    sent to Rasa by something other than the gateway) proves nothing.
     """
-    if key.channel != "whatsapp" or not key.external_id.isdigit():
+    if key.channel != "whatsapp" or not _PHONE_HASH.fullmatch(key.external_id):
         return None
-    return cipher.phone_hash(key.external_id)
+    return key.external_id
 
 
 def record_contact(

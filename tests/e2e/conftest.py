@@ -22,7 +22,7 @@ import yaml
 from sqlalchemy import update
 
 from bot.core.crypto import DataCipher
-from bot.messaging.conversations import ConversationKey
+from bot.messaging.conversations import ConversationKey, whatsapp_key
 from bot.messaging.identity_tokens import IdentityTokens
 from bot.resignation.registry import SqlRegistry, read_csv
 from bot.store.db import Database
@@ -61,6 +61,15 @@ def prepare_store(database_url: str) -> tuple[Database, IdentityTokens]:
                 )
             )
     return db, IdentityTokens(db, cipher)
+
+
+def gateway_sender(sender: str) -> str:
+    """``whatsapp:62…`` as the gateway would key it (the keyed hash of the number);
+    any other sender as it is."""
+    channel, _, number = sender.partition(":")
+    if channel == "whatsapp" and number.isdigit():
+        return whatsapp_key(DataCipher(TEST_DATA_KEY), number).sender_id
+    return sender
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import StoryStack
+from tests.e2e.conftest import StoryStack, gateway_sender
 from tests.e2e.story_file import Story, load_stories
 from tests.e2e.trace import render_turn, turn_problems, turns_of
 
@@ -26,7 +26,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def test_story(story: Story, story_stack: StoryStack, sender: str) -> None:
     if story.sender is not None:
-        sender = story.sender  # one story per number (load_stories checks)
+        # One story per number (load_stories checks). A WhatsApp number becomes the
+        # id the gateway gives it (a keyed hash), as the actions expect.
+        sender = gateway_sender(story.sender)
     story_stack.bind(sender)
     for turn in story.turns:
         story_stack.send(sender, turn.text)

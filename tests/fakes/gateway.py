@@ -15,7 +15,9 @@ import httpx
 from sqlalchemy import select
 
 from bot.app import create_app
+from bot.core.crypto import DataCipher
 from bot.core.settings import load_settings
+from bot.messaging.conversations import whatsapp_key
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.store.models import Conversation, Message
@@ -34,6 +36,7 @@ WA_PHONE_ID = "106540352242922"
 WA_TEMPLATE = ("bpu_pesan_baru", "id")
 # The AUTHENTICATION template one-time codes go out with (bot/messaging/code_sender.py).
 WA_CODE_TEMPLATE = ("bpu_kode_verifikasi", "id")
+DATA_KEY = "test-only-data-encryption-key-0123456789"
 
 
 @dataclass
@@ -99,8 +102,13 @@ def gateway_env(world: Fakes, database_url: str, var_dir: str) -> dict[str, str]
         "WHATSAPP_TEMPLATE_NAME": WA_TEMPLATE[0],
         "WHATSAPP_TEMPLATE_LANGUAGE": WA_TEMPLATE[1],
         # Required with PostgreSQL once the data key lands (bot/core/crypto.py).
-        "DATA_ENCRYPTION_KEY": "test-only-data-encryption-key-0123456789",
+        "DATA_ENCRYPTION_KEY": DATA_KEY,
     }
+
+
+def wa_sender(wa_id: str) -> str:
+    """The sender id the gateway gives WhatsApp number ``wa_id`` (a keyed hash)."""
+    return whatsapp_key(DataCipher(DATA_KEY), wa_id).sender_id
 
 
 @dataclass

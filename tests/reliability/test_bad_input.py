@@ -17,11 +17,14 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
+from bot.core.crypto import DataCipher
+from bot.messaging.conversations import whatsapp_key
 from bot.store.models import Conversation, Message
 from tests.fakes import telegram_updates as tg
 from tests.fakes import whatsapp_updates as wa
 from tests.fakes.gateway import WA_PHONE_ID, WA_SECRET
 from tests.integration.conftest import WEBHOOK_SECRET
+from tests.integration.processes import TEST_DATA_KEY
 from tests.reliability.harness import Cluster, figures
 
 INJECTION = "'); DROP TABLE messages; -- \" OR 1=1; SELECT * FROM staff WHERE ''='"
@@ -83,7 +86,8 @@ def _forged(cluster: Cluster, statuses: list[int]) -> int:
             response = _post_raw(cluster, gateway, "/whatsapp/webhook", body, headers)
             statuses.append(response.status_code)
             assert statuses[-1] == 401
-            assert not _conversation_exists(cluster, f"whatsapp:{wa_id}")
+            sender = whatsapp_key(DataCipher(TEST_DATA_KEY), wa_id).sender_id
+            assert not _conversation_exists(cluster, sender)
             forged += 1
     return forged
 

@@ -98,6 +98,10 @@ class Channel:
         self._db = db
         self._turns: set[asyncio.Task[None]] = set()
 
+    def key_of(self, sender: str) -> ConversationKey:
+        """The conversation of the provider's sender id (WhatsApp hashes it)."""
+        return ConversationKey(self.name, sender)
+
     async def record(self, incoming: Incoming) -> Inbound:
         """Record one message; a press resolves to its payload first.
 
@@ -109,7 +113,7 @@ class Channel:
             payload = await asyncio.to_thread(self._payload_of, text)
             text, kind = (payload, kind) if payload is not None else (text, EXPIRED)
         return await self._dialogue.accept(
-            ConversationKey(self.name, incoming.sender),
+            self.key_of(incoming.sender),
             text,
             kind=kind,
             provider_message_id=incoming.provider_message_id,

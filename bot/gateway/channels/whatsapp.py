@@ -7,6 +7,10 @@ handled here, never answered with an error that makes Meta redeliver, except whe
 the store cannot be reached (503: nothing was recorded, Meta delivers it again).
 The Graph API is reached through ``WHATSAPP_API_BASE_URL`` so tests run a fake on
 loopback.
+
+A sender's number is not its conversation id: the conversation is keyed by a keyed
+hash of the number (``whatsapp_key``), and the number is kept encrypted on the
+conversation for delivery; staff see its last four digits.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from bot.core.crypto import DataCipher
 from bot.core.settings import WhatsAppSettings
 from bot.gateway.channels.base import (
     Channel,
@@ -35,7 +40,8 @@ from bot.gateway.channels.base import (
 )
 from bot.gateway.channels.body import read_capped
 from bot.gateway.channels.rendering import whatsapp as rendering
-from bot.gateway.dialogue import Dialogue
+from bot.gateway.dialogue import Dialogue, Inbound
+from bot.messaging import conversations
 from bot.messaging.conversations import ConversationKey
 from bot.messaging.messages import BotMessage
 from bot.messaging.outbound import Delivery, Outbound, window_open
@@ -226,10 +232,16 @@ class WhatsAppChannel(Channel):
         dialogue: Dialogue,
         outbound: Outbound,
         db: Database,
+        *,
+        cipher: DataCipher,
     ) -> None:
         super().__init__(dialogue, db)
         self.settings = settings
         self._outbound = outbound
+        self._database = db
+        self._cipher = cipher
+        # Senders whose number this process has seen kept (one write per number).
+        self._addressed: set[str] = set()
         self._client = httpx.AsyncClient(
             base_url=settings.api_base_url,
             timeout=httpx.Timeout(10.0, connect=5.0),
@@ -281,6 +293,28 @@ class WhatsAppChannel(Channel):
         self.answer(turns)
         return JSONResponse({"ok": True})
 
+    def key_of(self, sender: str) -> ConversationKey:
+        """The keyed hash of the number, which travels along as the address."""
+        return conversations.whatsapp_key(self._cipher, sender)
+
+    async def record(self, incoming: Incoming) -> Inbound:
+        """Keep the number (encrypted) for delivery, then record as every channel."""
+        key = self.key_of(incoming.sender)
+        if key.external_id not in self._addressed:
+            await asyncio.to_thread(self._remember_address, key)
+            self._addressed.add(key.external_id)
+        return await super().record(incoming)
+
+    def _remember_address(self, key: ConversationKey) -> None:
+        with self._database.session() as session:
+            conversations.remember_address(session, self._cipher, key)
+
+    def _address(self, key: ConversationKey) -> str | None:
+        if key.address:
+            return key.address
+        with self._database.session() as session:
+            return conversations.address_of(session, self._cipher, key.sender_id)
+
     def _record_status(self, status: WaStatus) -> None:
         known = self._outbound.record_status(
             "whatsapp",
@@ -300,11 +334,15 @@ class WhatsAppChannel(Channel):
         self, key: ConversationKey, message: BotMessage, proactive: bool
     ) -> Delivery:
         """Send one bot message; a template when the 24-hour window is closed."""
+        to = await asyncio.to_thread(self._address, key)
+        if to is None:
+            logger.warning("no number kept for %s", _masked(key))
+            return Delivery("failed", error="no WhatsApp number kept for this sender")
         if proactive:
             last = await asyncio.to_thread(self._outbound.last_inbound_at, key)
             if not window_open(last):
-                return await self._send_template(key, message)
-        rendered = rendering.render(message, key.external_id)
+                return await self._send_template(key, to, message)
+        rendered = rendering.render(message, to)
         await self.remember_keys(rendered.keys)
         ids: list[str] = []
         try:
@@ -324,28 +362,26 @@ class WhatsAppChannel(Channel):
                         "interactive message refused (%s); sent as text", exc
                     )
                     fallback = rendering.numbered_fallback(
-                        message, key.external_id, text_sent=bool(ids)
+                        message, to, text_sent=bool(ids)
                     )
                     for part in fallback:
                         ids.append(await self._post(part))
         except GraphApiError as exc:
             if exc.code == RE_ENGAGEMENT_REQUIRED and not ids:
-                return await self._send_template(key, message)
+                return await self._send_template(key, to, message)
             logger.warning("WhatsApp send to %s failed: %s", _masked(key), exc)
             return _failed(exc, ",".join(ids) or None)
         return Delivery("sent", ",".join(ids))
 
     async def _send_template(
-        self, key: ConversationKey, message: BotMessage
+        self, key: ConversationKey, to: str, message: BotMessage
     ) -> Delivery:
         name = self.settings.template_name
         if name is None:
             error = "24-hour window closed and WHATSAPP_TEMPLATE_NAME is not set"
             logger.warning("cannot reach %s: %s", _masked(key), error)
             return Delivery("failed", error=error, via_template=True)
-        payload = rendering.template(
-            message, key.external_id, name, self.settings.template_language
-        )
+        payload = rendering.template(message, to, name, self.settings.template_language)
         try:
             message_id = await self._post(payload)
         except GraphApiError as exc:
@@ -394,5 +430,5 @@ def _failed(
 
 
 def _masked(key: ConversationKey) -> str:
-    """A phone number in logs shows its last four digits only."""
-    return f"whatsapp:…{key.external_id[-4:]}"
+    """A sender in logs: a few characters of its hash (the number never)."""
+    return f"whatsapp:{key.external_id[:8]}…"

@@ -28,6 +28,10 @@ class Conversation(Base):
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
     sender_id: Mapped[str] = mapped_column(String(96), unique=True)
+    # Where the provider delivers when ``external_id`` is a keyed hash (WhatsApp):
+    # the number encrypted, and its last four digits for staff.
+    address_ciphertext: Mapped[str | None] = mapped_column(Text)
+    address_hint: Mapped[str | None] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(16), default="bot")
     last_buttons: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     last_inbound_at: Mapped[datetime | None]

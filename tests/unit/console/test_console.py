@@ -157,6 +157,22 @@ def test_transcript_escapes_and_masks(
     assert "default-src 'none'" in page.headers["content-security-policy"]
 
 
+def test_a_whatsapp_conversation_shows_only_the_last_four_digits(
+    setup: tuple[TestClient, Sent, Database, str],
+) -> None:
+    client, _, db, _ = setup
+    number = "6281325550101"
+    with db.session() as session:
+        cid = conversations.remember_address(
+            session, CIPHER, conversations.whatsapp_key(CIPHER, number)
+        ).id
+    _login(client, "ani")
+    page = client.get(f"/staff/conversations/{cid}")
+    assert page.status_code == 200
+    assert "whatsapp …0101" in page.text
+    assert number not in page.text and "81325550101" not in page.text
+
+
 def test_post_without_csrf_is_refused(
     setup: tuple[TestClient, Sent, Database, str],
 ) -> None:

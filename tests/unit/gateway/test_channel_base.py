@@ -20,7 +20,7 @@ from bot.gateway.channels.base import (
 )
 from tests.fakes import telegram_updates as tg
 from tests.fakes import whatsapp_updates as wa
-from tests.fakes.gateway import WA_PHONE_ID, LocalGateway
+from tests.fakes.gateway import WA_PHONE_ID, LocalGateway, wa_sender
 from tests.unit.gateway.channel_fixtures import channel_database, gateway, world
 
 __all__ = ["channel_database", "gateway", "world"]
@@ -47,6 +47,8 @@ class Participant:
 
     @property
     def sender_id(self) -> str:
+        if self.channel == "whatsapp":
+            return wa_sender(self.address)  # a keyed hash of the number
         return f"{self.channel}:{self.address}"
 
     def typed(self, text: str) -> dict[str, Any]:

@@ -11,15 +11,18 @@ from typing import Any
 
 import httpx
 
+from bot.core.crypto import DataCipher
 from bot.gateway.channels.rendering.common import payload_key
 from tests.fakes import whatsapp_updates as wa
 from tests.fakes.gateway import (
+    DATA_KEY,
     WA_PHONE_ID,
     WA_SECRET,
     WA_VERIFY,
     Fakes,
     LocalGateway,
     local_gateway,
+    wa_sender,
 )
 from tests.unit.gateway.channel_fixtures import channel_database, gateway, world
 
@@ -77,7 +80,7 @@ def test_a_forged_signature_is_refused_and_nothing_is_stored(
     assert httpx.post(url, content=body, headers=unsigned).status_code == 401
     tampered = body.replace(b"halo", b"hola")
     assert httpx.post(url, content=tampered, headers=headers).status_code == 401
-    assert gateway.messages(f"whatsapp:{wa_id}") == []
+    assert gateway.messages(wa_sender(wa_id)) == []
     assert gateway.world.whatsapp.accepted_to(wa_id) == []
 
 
@@ -87,14 +90,31 @@ def test_text_is_answered_and_recorded(gateway: LocalGateway) -> None:
     assert response.status_code == 200
     texts = gateway.world.whatsapp.wait_for_texts(wa_id, 1)
     assert texts == ["Bapak/Ibu menulis: halo"]
-    assert gateway.world.rasa.messages_from(f"whatsapp:{wa_id}") == ["halo"]
+    assert gateway.world.rasa.messages_from(wa_sender(wa_id)) == ["halo"]
 
     def transcript() -> list[tuple[str, str]]:
-        return [(m.direction, m.text) for m in gateway.messages(f"whatsapp:{wa_id}")]
+        return [(m.direction, m.text) for m in gateway.messages(wa_sender(wa_id))]
 
     # The reply is recorded right after the provider accepted it.
     gateway.world.whatsapp.wait_for(lambda: len(transcript()) == 2, what="transcript")
     assert transcript() == [("in", "halo"), ("out", "Bapak/Ibu menulis: halo")]
+
+
+def test_the_number_is_kept_only_hashed_and_encrypted(gateway: LocalGateway) -> None:
+    """Conversation id and Rasa sender are a keyed hash; replies still arrive."""
+    wa_id = _wa_id()
+    gateway.post_whatsapp(wa.text(WA_PHONE_ID, wa_id, "halo"))
+    gateway.world.whatsapp.wait_for_texts(wa_id, 1)  # delivered to the number
+    conversation = gateway.conversation(wa_sender(wa_id))
+    assert conversation is not None
+    assert conversation.external_id == DataCipher(DATA_KEY).phone_hash(wa_id)
+    assert wa_id not in conversation.sender_id
+    assert conversation.address_hint == "…" + wa_id[-4:]
+    assert conversation.address_ciphertext is not None
+    assert wa_id not in conversation.address_ciphertext
+    assert DataCipher(DATA_KEY).decrypt(conversation.address_ciphertext) == wa_id
+    assert gateway.world.rasa.requests[-1]["sender"] == wa_sender(wa_id)
+    assert all(wa_id not in str(request) for request in gateway.world.rasa.requests)
 
 
 def test_three_options_are_reply_buttons_and_a_press_sends_the_payload(
@@ -119,7 +139,7 @@ def test_three_options_are_reply_buttons_and_a_press_sends_the_payload(
 
     gateway.post_whatsapp(wa.button_reply(WA_PHONE_ID, wa_id, "/pick_2", "Dua"))
     gateway.world.whatsapp.wait_for_texts(wa_id, 2)
-    sender = f"whatsapp:{wa_id}"
+    sender = wa_sender(wa_id)
     assert gateway.world.rasa.messages_from(sender)[-1] == "/pick_2"
     assert gateway.world.rasa.requests[-1]["metadata"]["button"] is True
 
@@ -148,7 +168,7 @@ def test_four_to_ten_options_are_a_list_and_a_row_sends_the_payload(
         wa.list_reply(WA_PHONE_ID, wa_id, rows[6]["id"], rows[6]["title"])
     )
     gateway.world.whatsapp.wait_for_texts(wa_id, 2)
-    assert gateway.world.rasa.messages_from(f"whatsapp:{wa_id}")[-1] == "/pick_7"
+    assert gateway.world.rasa.messages_from(wa_sender(wa_id))[-1] == "/pick_7"
 
 
 def test_more_than_ten_options_are_numbered_text_and_a_number_picks_one(
@@ -165,7 +185,7 @@ def test_more_than_ten_options_are_numbered_text_and_a_number_picks_one(
     assert sent["text"]["body"].endswith("11. Opsi 11\n12. Opsi 12")
     gateway.post_whatsapp(wa.text(WA_PHONE_ID, wa_id, "12"))
     gateway.world.whatsapp.wait_for_texts(wa_id, 2)
-    assert gateway.world.rasa.messages_from(f"whatsapp:{wa_id}")[-1] == "/pick_12"
+    assert gateway.world.rasa.messages_from(wa_sender(wa_id))[-1] == "/pick_12"
 
 
 def test_a_payload_too_long_for_a_button_id_goes_by_a_stored_key(
@@ -185,7 +205,7 @@ def test_a_payload_too_long_for_a_button_id_goes_by_a_stored_key(
         wa.button_reply(WA_PHONE_ID, wa_id, button["reply"]["id"], "Ya")
     )
     gateway.world.whatsapp.wait_for_texts(wa_id, 2)
-    assert gateway.world.rasa.messages_from(f"whatsapp:{wa_id}")[-1] == long_payload
+    assert gateway.world.rasa.messages_from(wa_sender(wa_id))[-1] == long_payload
 
 
 def test_media_of_every_kind_is_answered_politely_without_rasa(
@@ -199,9 +219,9 @@ def test_media_of_every_kind_is_answered_politely_without_rasa(
         )
         texts = gateway.world.whatsapp.wait_for_texts(wa_id, count)
         assert "hanya bisa membaca pesan teks" in texts[-1]
-    assert gateway.world.rasa.messages_from(f"whatsapp:{wa_id}") == []
+    assert gateway.world.rasa.messages_from(wa_sender(wa_id)) == []
     inbound = [
-        m.text for m in gateway.messages(f"whatsapp:{wa_id}") if m.direction == "in"
+        m.text for m in gateway.messages(wa_sender(wa_id)) if m.direction == "in"
     ]
     assert inbound == [
         "[foto]",
@@ -223,7 +243,7 @@ def test_a_replayed_message_id_is_answered_once(gateway: LocalGateway) -> None:
     gateway.post_whatsapp(wa.text(WA_PHONE_ID, wa_id, "berikutnya"))
     texts = gateway.world.whatsapp.wait_for_texts(wa_id, 2)
     assert texts == ["Bapak/Ibu menulis: sekali saja", "Bapak/Ibu menulis: berikutnya"]
-    inbound = [m for m in gateway.messages(f"whatsapp:{wa_id}") if m.direction == "in"]
+    inbound = [m for m in gateway.messages(wa_sender(wa_id)) if m.direction == "in"]
     assert [m.text for m in inbound] == ["sekali saja", "berikutnya"]
 
 
@@ -232,7 +252,7 @@ def test_statuses_are_recorded_on_the_outbound_message(gateway: LocalGateway) ->
     gateway.post_whatsapp(wa.text(WA_PHONE_ID, wa_id, "status"))
     gateway.world.whatsapp.wait_for_texts(wa_id, 1)
     [wamid] = gateway.world.whatsapp.wamids_to(wa_id)
-    sender = f"whatsapp:{wa_id}"
+    sender = wa_sender(wa_id)
 
     def outbound() -> Any:
         gateway.world.whatsapp.wait_for(
@@ -281,7 +301,7 @@ def test_an_authentic_but_malformed_or_foreign_payload_still_gets_200(
     wa_id = _wa_id()
     other_number = wa.text("999999999", wa_id, "bukan untuk kita")
     assert gateway.post_whatsapp(other_number).status_code == 200
-    assert gateway.messages(f"whatsapp:{wa_id}") == []
+    assert gateway.messages(wa_sender(wa_id)) == []
 
 
 def test_a_ten_thousand_character_message_is_kept_but_not_forwarded(
@@ -295,10 +315,8 @@ def test_a_ten_thousand_character_message_is_kept_but_not_forwarded(
     texts = gateway.world.whatsapp.wait_for_texts(wa_id, 1)
     assert "terlalu panjang" in texts[0]
     assert "10000 huruf" in texts[0]
-    assert gateway.world.rasa.messages_from(f"whatsapp:{wa_id}") == []
-    [inbound] = [
-        m for m in gateway.messages(f"whatsapp:{wa_id}") if m.direction == "in"
-    ]
+    assert gateway.world.rasa.messages_from(wa_sender(wa_id)) == []
+    [inbound] = [m for m in gateway.messages(wa_sender(wa_id)) if m.direction == "in"]
     assert len(inbound.text) == 10_000
 
 
@@ -306,7 +324,7 @@ def test_one_senders_messages_are_answered_in_order_one_at_a_time(
     gateway: LocalGateway,
 ) -> None:
     wa_id = _wa_id()
-    sender = f"whatsapp:{wa_id}"
+    sender = wa_sender(wa_id)
     gateway.world.rasa.delay_seconds = 0.05
     try:
         threads = [
@@ -351,7 +369,7 @@ def test_a_burst_over_the_rate_limit_gets_one_polite_notice(
                     len(  # type: ignore[misc]
                         [
                             m
-                            for m in limited.messages(f"whatsapp:{wa_id}")
+                            for m in limited.messages(wa_sender(wa_id))
                             if m.direction == "in" and m.status != "received"
                         ]
                     )
@@ -360,12 +378,10 @@ def test_a_burst_over_the_rate_limit_gets_one_polite_notice(
                 what=f"message {i} to be handled",
             )
         texts = limited.world.whatsapp.texts_to(wa_id)
-        inbound = [
-            m for m in limited.messages(f"whatsapp:{wa_id}") if m.direction == "in"
-        ]
+        inbound = [m for m in limited.messages(wa_sender(wa_id)) if m.direction == "in"]
     assert texts[:3] == [f"Bapak/Ibu menulis: pesan {i}" for i in range(3)]
     assert len(texts) == 4 and "tunggu sebentar" in texts[3]
-    assert world.rasa.messages_from(f"whatsapp:{wa_id}") == [
+    assert world.rasa.messages_from(wa_sender(wa_id)) == [
         f"pesan {i}" for i in range(3)
     ]
     assert [m.status for m in inbound] == ["answered"] * 3 + ["limited"] * 3

@@ -19,7 +19,7 @@ from bot.messaging.outbound import Outbound
 from bot.store import db as db_module
 from tests.fakes import telegram_updates as tg
 from tests.fakes import whatsapp_updates as wa
-from tests.fakes.gateway import WA_PHONE_ID, LocalGateway
+from tests.fakes.gateway import WA_PHONE_ID, LocalGateway, wa_sender
 from tests.unit.gateway.channel_fixtures import channel_database, gateway, world
 
 __all__ = ["channel_database", "gateway", "world"]
@@ -47,18 +47,17 @@ def test_unreachable_store_answers_503_and_the_redelivery_is_answered_once(
         def post() -> int:
             return gateway.post_whatsapp(payload).status_code
 
+    sender = wa_sender(address) if channel == "whatsapp" else f"telegram:{address}"
     with monkeypatch.context() as patch:
         patch.setattr(Dialogue, "_record", _unreachable)
         assert post() == 503
-    assert gateway.messages(f"{channel}:{address}") == []
+    assert gateway.messages(sender) == []
 
     assert post() == 200  # the provider's redelivery, store back
     assert post() == 200  # and a second one: a duplicate, not answered again
     provider = getattr(gateway.world, channel)
     assert provider.wait_for_texts(address, 1) == ["Halo juga."]
-    inbound = [
-        m for m in gateway.messages(f"{channel}:{address}") if m.direction == "in"
-    ]
+    inbound = [m for m in gateway.messages(sender) if m.direction == "in"]
     assert [m.text for m in inbound] == ["halo"]
 
 

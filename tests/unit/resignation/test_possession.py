@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.core.crypto import DataCipher, normalise_phone
-from bot.messaging.conversations import ConversationKey
+from bot.messaging.conversations import ConversationKey, whatsapp_key
 from bot.resignation import possession
 from bot.resignation.helper import speaks_for_someone
 from bot.store.db import Database
@@ -31,13 +31,18 @@ def test_another_number_or_none_registered_does_not_match() -> None:
 
 
 def test_only_whatsapp_verifies_the_sender_number() -> None:
-    whatsapp = ConversationKey("whatsapp", REGISTERED)
+    whatsapp = whatsapp_key(CIPHER, "+62 813-2555-0101")
+    assert whatsapp.external_id == CIPHER.phone_hash(REGISTERED)  # never the number
+    assert REGISTERED not in whatsapp.sender_id
     assert possession.sender_number_hash(CIPHER, whatsapp) == CIPHER.phone_hash(
         REGISTERED
     )
     for channel in ("telegram", "webchat", "rest"):
-        key = ConversationKey(channel, REGISTERED)
+        key = ConversationKey(channel, whatsapp.external_id)
         assert possession.sender_number_hash(CIPHER, key) is None
+    # A number in clear as the id (Rasa reached without the gateway) proves nothing.
+    clear = ConversationKey("whatsapp", REGISTERED)
+    assert possession.sender_number_hash(CIPHER, clear) is None
 
 
 def test_a_shared_contact_counts_for_ten_minutes_hashed(db: Database) -> None:

@@ -35,6 +35,7 @@ from actions.resign.leaving import (
 from actions.resign.slots import FORM, KPJ, OUTCOME, VERIFIED
 from bot.core.crypto import DataCipher
 from bot.messaging.code_sender import CodeDeliveryError
+from bot.messaging.conversations import whatsapp_key
 from bot.messaging.identity_tokens import IdentityTokens
 from bot.resignation import possession
 from bot.resignation.registry import SqlRegistry, read_csv
@@ -51,8 +52,15 @@ DEMO = {r.full_name: r for r in read_csv(ROOT / "bot/data/participants.csv")}
 FORM_SLOTS: list[str] = DOMAIN["forms"][FORM]["required_slots"]
 CONTACT_PAYLOAD = '/inform{"possession":"contact"}'
 SUTRISNO = DEMO["Sutrisno Wibowo"]
-OWN = f"whatsapp:{SUTRISNO.phone}"
-ATTACKER_WA = "whatsapp:6281399990000"
+
+
+def _wa(number: Any) -> str:
+    """The sender id the gateway gives a WhatsApp number (a keyed hash of it)."""
+    return whatsapp_key(DataCipher(KEY), str(number)).sender_id
+
+
+OWN = _wa(SUTRISNO.phone)
+ATTACKER_WA = _wa("6281399990000")
 
 
 def _render(message: dict[str, Any]) -> str:
@@ -281,7 +289,7 @@ EXPECTED = {
 
 
 def _own(name: str) -> str:
-    return f"whatsapp:{DEMO[name].phone}"
+    return _wa(DEMO[name].phone)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -482,7 +490,7 @@ def test_a_helper_is_told_the_code_goes_to_the_participant(
     db: Database, codes: Codes
 ) -> None:
     """The son types from his own WhatsApp; only the father's code verifies."""
-    chat = Chat(db, "whatsapp:6285700001111")
+    chat = Chat(db, _wa("6285700001111"))
     said = chat.say("saya anaknya, bapak saya mau berhenti bpu", intent="resign_bpu")
     assert any("nomor HP peserta sendiri" in line for line in said), said
     chat.say("ya", intent="affirm")
@@ -581,7 +589,7 @@ def test_questions_and_cancel_mid_form_are_left_to_the_rules(db: Database) -> No
 
 
 def test_correction_asks_again(db: Database) -> None:
-    chat = Chat(db, f"whatsapp:{DEMO['Sri Lestari'].phone}")
+    chat = Chat(db, _wa(DEMO["Sri Lestari"].phone))
     chat.start()
     chat.say("ya", intent="affirm")
     chat.say("3309041203710003")
