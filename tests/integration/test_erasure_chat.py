@@ -139,7 +139,7 @@ def test_hapus_data_saya_on_telegram(stack: Stack, chat_id: int) -> None:
     record = DEMO["Nur Hidayah"]
     sender_id = ConversationKey("telegram", str(chat_id)).sender_id
     chat = Chat(stack, chat_id)
-    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Bapak/Ibu setuju")
     chat.press("/affirm", until=ASK_NIK)
     chat.say(f"{record.nik} {record.kpj}", until=ASK_CONTACT)
     chat._send(tg.contact(chat_id, f"+{record.phone}"), until=ASK_REASON)
@@ -171,7 +171,7 @@ def test_hapus_data_saya_on_whatsapp(stack: Stack) -> None:
     chat = WhatsApp(stack, str(record.phone))
     # The gateway keys a WhatsApp sender by a keyed hash of the number.
     sender_id = whatsapp_key(DataCipher(TEST_DATA_KEY), str(record.phone)).sender_id
-    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Anda setuju")
+    chat.say("saya mau berhenti jadi peserta bpu", until="Apakah Bapak/Ibu setuju")
     chat.say("setuju", until=ASK_NIK)
     chat.say(record.nik, until=ASK_KPJ)
     chat.say(str(record.kpj), until=ASK_REASON)
