@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.gateway.channels import telegram, whatsapp
+from bot.gateway.channels import telegram, whatsapp_payload
 from bot.gateway.channels.base import (
     MEDIA_KINDS,
     media_label,
@@ -175,7 +175,7 @@ def test_media_gets_the_same_polite_label(
 
 
 def test_every_media_kind_of_every_channel_has_a_label() -> None:
-    for kinds in (telegram.MEDIA_KINDS, whatsapp.MEDIA_KINDS):
+    for kinds in (telegram.MEDIA_KINDS, whatsapp_payload.MEDIA_KINDS):
         assert set(kinds.values()) <= MEDIA_KINDS
     unknown = media_label(None)
     assert unknown == "[pesan bukan teks]"
