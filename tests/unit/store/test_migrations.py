@@ -44,10 +44,10 @@ NUMBER = "6281325550101"
 def test_whatsapp_numbers_become_keyed_hashes_on_upgrade(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """0010: a sender id holding a number in clear is rewritten everywhere."""
+    """0011: a sender id holding a number in clear is rewritten everywhere."""
     monkeypatch.setenv("DATA_ENCRYPTION_KEY", KEY)
     url = f"sqlite:///{tmp_path / 'bpu.sqlite3'}"
-    upgrade(url, "0009_token_owner")
+    upgrade(url, "0010_digit_tail")
     old = f"whatsapp:{NUMBER}"
     now = "2026-12-01 00:00:00"
     engine = create_engine(url)

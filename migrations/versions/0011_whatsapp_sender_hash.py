@@ -11,8 +11,8 @@ processes read it). Rasa's tracker store is not rewritten: a WhatsApp conversati
 under way when this runs starts again with a fresh tracker. The downgrade decrypts
 the numbers back into the ids.
 
-Revision ID: 0010_whatsapp_sender_hash
-Revises: 0009_token_owner
+Revision ID: 0011_whatsapp_sender_hash
+Revises: 0010_digit_tail
 Create Date: 2026-12-03 15:00:00
 """
 
@@ -23,8 +23,8 @@ from alembic import op
 
 from bot.core.crypto import DataCipher, normalise_phone
 
-revision = "0010_whatsapp_sender_hash"
-down_revision = "0009_token_owner"
+revision = "0011_whatsapp_sender_hash"
+down_revision = "0010_digit_tail"
 branch_labels = None
 depends_on = None
 
