@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from bot.core.privacy import mask_identifiers
 from bot.store.models.base import Base, utcnow
 
 
@@ -53,6 +54,11 @@ class InternalNote(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     staff: Mapped[Staff] = relationship()
+
+    @validates("text")
+    def _masked(self, _key: str, value: str) -> str:
+        """A note may quote the participant: numbers masked (PRODUCT.md §8)."""
+        return mask_identifiers(value)
 
 
 class StaffMessage(Base):
