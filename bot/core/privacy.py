@@ -169,8 +169,10 @@ def _segments(groups: list[Group]) -> list[tuple[int, int, str]]:
             continue
         if len(groups[i].digits) <= MAX_KEPT and i + 1 < len(groups):
             rest = _identity_at(groups, i + 1)
-            if rest is not None and rest[0] == len(groups) - 1:
-                i += 1  # "umur 45 3309..." keeps the 45
+            # "umur 45 3309..." keeps the 45; never before a phone number, which
+            # Rasa sees as typed: "11 0 8 0 1 0 1 0 100" is a NIK, not 11 and a phone.
+            if rest is not None and rest[0] == len(groups) - 1 and rest[1] != PHONE:
+                i += 1
                 continue
         if _count(groups, i, len(groups) - 1) >= MIN_DIGITS:
             out.append((i, len(groups) - 1, NUMBER))

@@ -111,3 +111,10 @@ def test_a_message_ending_with_a_date_or_a_phone_carries_nothing() -> None:
 def test_dates_amounts_and_tokens_survive_the_wider_separators(text: str) -> None:
     expected = text.replace("3374010501900004", "************0004")
     assert mask_identifiers(text) == expected
+
+
+def test_a_short_group_before_a_phone_shape_is_not_split_off() -> None:
+    """Found by the property test: a NIK typed in small groups read as "11" and
+    a phone number, and the phone went to Rasa as typed."""
+    typed = "1\u200b1 \u200b0 \u200b8 \u200b0 \u200b1 \u200b0 \u200b1 \u200b0 100"
+    assert [f.kind for f in scan(typed).found] == ["number"]
