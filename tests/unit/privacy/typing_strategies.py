@@ -25,7 +25,9 @@ def niks(draw: st.DrawFn) -> str:
     return "".join(
         [
             draw(st.sampled_from(PROVINCES)),
-            f"{draw(st.integers(1, 99)):02d}{draw(st.integers(1, 99)):02d}",
+            # regency 01-79 (kota from 71), so never "628...", the shape of
+            # "62 8..." phone numbers; district 01-99
+            f"{draw(st.integers(1, 79)):02d}{draw(st.integers(1, 99)):02d}",
             f"{day:02d}{draw(st.integers(1, 12)):02d}{draw(st.integers(0, 99)):02d}",
             f"{draw(st.integers(1, 9999)):04d}",
         ]
