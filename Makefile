@@ -136,17 +136,18 @@ browser: env .chromium $(MODEL)
 	@mkdir -p test-artifacts
 	$(PY) -m pytest tests/browser -q
 
-# Every check, in three steps, each step's time printed. CI has two cores and the
+# Every check, in steps, each step's time printed. CI has two cores and the
 # training is the longest step, so what needs no model runs beside it, two at a
 # time; then the suites that start Rasa (the NLU check is a batch run and goes beside
-# the story tests); the reliability tests, which time outages, run last and alone.
+# the story tests). The integration tests spend most of their time waiting on their
+# processes (load average about 1 on two cores), so the browser and reliability
+# suites run beside them: each starts its own processes on free loopback ports and
+# its own databases, and none asserts a timing.
 test:
 	@$(MAKE) --no-print-directory setup
 	@$(call timed,checks and training,$(MAKE) --no-print-directory -j2 --output-sync=target train lint types unit validate)
 	@$(call timed,NLU check and story tests,$(MAKE) --no-print-directory -j2 --output-sync=target nlu-check stories)
-	@$(call timed,integration tests,$(MAKE) --no-print-directory integration)
-	@$(call timed,browser tests,$(MAKE) --no-print-directory browser)
-	@$(call timed,reliability tests,$(MAKE) --no-print-directory test-reliability)
+	@$(call timed,integration browser and reliability tests,$(MAKE) --no-print-directory -j3 --output-sync=target integration browser test-reliability)
 
 # --- run --------------------------------------------------------------------------
 

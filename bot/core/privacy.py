@@ -23,9 +23,10 @@ MIN_DIGITS = 10
 NIK_DIGITS = 16
 KPJ_DIGITS = 11
 # A number completed by the next message: what the two parts may add up to (a NIK
-# or a one-digit typo of one), and the fewest digits a completion has, so that an
-# option number ("2") answered after a partial number is never taken for one.
-CARRY_TOTAL = range(MIN_DIGITS, NIK_DIGITS + 2)
+# or a KPJ, exactly: two one-time codes in a row, 6 + 6 digits, are two codes),
+# and the fewest digits a completion has, so that an option number ("2") answered
+# after a partial number is never taken for one.
+CARRY_TOTAL = frozenset({KPJ_DIGITS, NIK_DIGITS})
 MIN_COMPLETION = 3
 # Indonesian mobile numbers: 08 + 8-11 digits, or 62 8 + 8-11 digits.
 _PHONE_LENGTHS = {"08": range(10, 14), "628": range(11, 15)}

@@ -92,6 +92,13 @@ def test_a_short_answer_after_a_partial_number_is_left_alone() -> None:
     assert mask_identifiers("710003", carried=0) == "710003"
 
 
+def test_two_one_time_codes_in_a_row_are_two_codes() -> None:
+    """A wrong code, then another: 6 + 6 digits make no NIK or KPJ."""
+    first = scan("123456")
+    assert mask_identifiers("654321", carried=first.tail) == "654321"
+    assert mask_identifiers("654321", carried=11) == "654321"  # a code after a KPJ
+
+
 def test_a_message_ending_with_a_date_or_a_phone_carries_nothing() -> None:
     assert scan("kejadian tgl 2/12/2025 09.30").tail == 0
     assert scan("hp saya 081325550101").tail == 0
