@@ -112,3 +112,22 @@ class ActionClearResignOffer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         return [SlotSet("resign_offered", None)]
+
+
+class ActionClearHandoffOffer(Action):
+    """The offer of a person was answered: later yes/no mean something else.
+
+    The reason offered stays in ``handoff_reason`` for ``action_handoff``, which
+    follows on a yes.
+    """
+
+    def name(self) -> str:
+        return "action_clear_handoff_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events: list[EventType] = [SlotSet("handoff_offered", None)]
+        if tracker.latest_message.get("intent", {}).get("name") != "affirm":
+            events.append(SlotSet("handoff_reason", None))  # declined: no reason left
+        return events

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -52,20 +52,23 @@ OFFER_ONLY = frozenset({"verification_locked", "registry_unavailable", "no_posse
 
 async def to_a_person(
     dispatcher: CollectingDispatcher, sender_id: str, reason: str
-) -> None:
+) -> list[EventType]:
     """The one exit to a person, said within this action (nothing follows it).
 
     A pending claim or a deceased participant is a case only staff can finish
     (PRODUCT.md §4): the conversation goes to them with its reason. A locked
     verification or a registry outage gets an offer (§3.1): the participant may
     rather call 175 or try again later, and the lock must still hold if they do.
+    A typed yes to the offer takes it (stories/general.yml): the events remember
+    the offer and its reason.
     """
     if reason in OFFER_ONLY:
         logger.info("handoff offered: %s", reason)
         dispatcher.utter_message(response="utter_handoff_offer")
-        return
+        return [SlotSet("handoff_offered", True), SlotSet("handoff_reason", reason)]
     logger.info("handing off: %s", reason)
     await hand_over(dispatcher, sender_id, reason)
+    return []
 
 
 class ActionResignFinish(Action):
@@ -84,8 +87,8 @@ class ActionResignFinish(Action):
         outcome = slots[OUTCOME]
         if outcome in HANDOFF_REASONS:
             reason = HANDOFF_REASONS[outcome]
-            await to_a_person(dispatcher, tracker.sender_id, reason)
-            return forget_all()
+            offer = await to_a_person(dispatcher, tracker.sender_id, reason)
+            return [*forget_all(), *offer]
         if outcome != Outcome.ELIGIBLE.value:
             return forget_all()  # the outcome and its route were said at the decision
         if slots[CONFIRM] is not True:

@@ -9,6 +9,7 @@ which means "no such participant" and would send a real participant away.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -23,8 +24,13 @@ from bot.core.crypto import DataCipher, normalise_number, normalise_phone
 from bot.store.db import Database
 from bot.store.models import RegistryParticipant, utcnow
 
+# The segments and statuses the eligibility rules name. A record with another one
+# (a segment added later, such as migrant workers) is still a record: the rules'
+# catch-all gives it to a person (ELG-99), where refusing it made the registry look
+# down ("gangguan sistem") to a participant it had answered.
 SEGMENTS = ("BPU", "PU", "JAKON")
 STATUSES = ("aktif", "nonaktif", "berakhir", "meninggal")
+_WORD = re.compile(r"[A-Za-z][A-Za-z_-]{0,19}")
 
 
 class RegistryUnavailable(RuntimeError):
@@ -117,8 +123,9 @@ def record_from_mapping(row: Mapping[str, Any]) -> ParticipantRecord:
         )
     except (KeyError, TypeError) as exc:
         raise ValueError(f"registry record is missing a field: {exc}") from exc
-    if record.segment not in SEGMENTS or record.status not in STATUSES:
-        raise ValueError(f"unknown segment or status: {record.segment}/{record.status}")
+    if not _WORD.fullmatch(record.segment) or not _WORD.fullmatch(record.status):
+        shown = f"{record.segment}/{record.status}"
+        raise ValueError(f"malformed segment or status: {shown}")
     return record
 
 

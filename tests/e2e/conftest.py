@@ -1,8 +1,11 @@
 """Rasa and the action server on loopback, on a fresh store, for the story runner.
 
 The store is a temporary SQLite file with the demo registry loaded (as
-``seed-demo`` does) and the stories' number tokens stored (``numbers.yml``), so the
-actions find participants and read NIKs exactly as they do behind the gateway. A
+``seed-demo`` does) plus the stories' own participants (``participants.csv``: a
+segment no rule names, for the catch-all), and the stories' number tokens stored
+(``numbers.yml``), so the actions find participants and read NIKs exactly as they do
+behind the gateway. One demo participant's verification is locked, as three wrong
+codes would lock it, for the story of the lock. A
 token resolves only for the conversation it was issued to: each story's sender
 takes the tokens over before it starts (``StoryStack.bind``).
 """
@@ -20,10 +23,12 @@ import httpx
 import pytest
 import yaml
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from bot.core.crypto import DataCipher
 from bot.messaging.conversations import ConversationKey, whatsapp_key
 from bot.messaging.identity_tokens import IdentityTokens
+from bot.resignation import verification
 from bot.resignation.registry import SqlRegistry, read_csv
 from bot.store.db import Database
 from bot.store.migrate import upgrade
@@ -39,6 +44,9 @@ from tests.integration.processes import (
 
 NUMBERS = Path(__file__).with_name("numbers.yml")
 PARTICIPANTS = ROOT / "bot" / "data" / "participants.csv"
+STORY_PARTICIPANTS = Path(__file__).with_name("participants.csv")
+# Slamet Riyadi (numbers.yml: niktok7a11ed0c05): locked for the whole run.
+LOCKED_NIK = "3309011402660005"
 TURN_TIMEOUT = 60.0
 
 
@@ -47,7 +55,9 @@ def prepare_store(database_url: str) -> tuple[Database, IdentityTokens]:
     upgrade(database_url)
     db = Database(database_url)
     cipher = DataCipher(TEST_DATA_KEY)
-    SqlRegistry(db, cipher).load(read_csv(PARTICIPANTS))
+    SqlRegistry(db, cipher).load(
+        [*read_csv(PARTICIPANTS), *read_csv(STORY_PARTICIPANTS)]
+    )
     numbers: dict[str, str] = yaml.safe_load(NUMBERS.read_text(encoding="utf-8"))
     now = utcnow()
     with db.session() as session:
@@ -60,7 +70,16 @@ def prepare_store(database_url: str) -> tuple[Database, IdentityTokens]:
                     expires_at=now + timedelta(days=1),
                 )
             )
+        lock_verification(session, cipher.lookup_hash(LOCKED_NIK, kind="nik"))
     return db, IdentityTokens(db, cipher)
+
+
+def lock_verification(session: Session, participant_hash: str) -> None:
+    """Three failed checks of the participant, counted a day ahead so the lock
+    (30 minutes from the third) holds however long the run takes."""
+    ahead = utcnow() + timedelta(days=1)
+    for _ in range(verification.MAX_FAILURES):
+        verification.record_failure(session, "story-lock-seed", participant_hash, ahead)
 
 
 def gateway_sender(sender: str) -> str:

@@ -30,6 +30,7 @@ from tests.fakes.gateway import (
 )
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.whatsapp_api import FakeWhatsAppApi
+from tests.integration.chats import Chat, open_chat
 from tests.integration.processes import (
     Process,
     RasaServer,
@@ -207,6 +208,12 @@ def stack(
 def chat_id() -> int:
     """A fresh Telegram chat for each test, so conversations never mix."""
     return random.randint(10_000_000, 99_999_999)
+
+
+@pytest.fixture(params=["telegram", "whatsapp"])
+def chat(request: pytest.FixtureRequest, stack: Stack) -> Chat:
+    """A fresh participant on each channel in turn: the same test runs on both."""
+    return open_chat(stack, str(request.param))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

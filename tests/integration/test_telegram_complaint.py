@@ -36,11 +36,6 @@ def _say(stack: Stack, chat_id: int, text: str, expect_total: int) -> list[str]:
 
 
 SUMMARY = "Mohon periksa aduan"
-# The seed's own message (PRODUCT.md §3.2): office, day, time, who, what was said.
-SEED = (
-    "kemarin 2 des jam 9 pagi saya ke kantor bpjs boyolali mau berhenti bpu, "
-    "satpam bilang harus ke semarang, tidak dilayani"
-)
 
 
 def finish_complaint(stack: Stack, chat_id: int) -> list[str]:
@@ -127,29 +122,6 @@ def test_whole_story_in_one_message_is_filed_with_what_was_typed(
     assert ticket["category"] == "penyimpangan prosedur"
     assert ticket["first_response_due"] > ticket["created_at"][:10]
     assert ticket["resolution_due"] > ticket["first_response_due"]
-
-
-def test_the_seeds_complaint_reaches_its_reference_within_three_messages(
-    stack: Stack, chat_id: int
-) -> None:
-    """Story, at most one missing essential, "Kirim": three participant messages."""
-    sent = 1
-    texts = _say(stack, chat_id, SEED, 2)
-    if SUMMARY not in texts[-1]:
-        # "kemarin 2 des" is clear only around 3 December: the date is asked once.
-        assert "Kapan kejadiannya" in texts[-1], texts[-1]
-        sent += 1
-        texts = _say(stack, chat_id, "2 Desember 2025 jam 9 pagi", len(texts) + 1)
-    assert SUMMARY in texts[-1]
-    assert "3. Yang menolak: satpam" in texts[-1]
-    assert "4. Yang dikatakan: harus ke semarang, tidak dilayani" in texts[-1]
-    texts = finish_complaint(stack, chat_id)
-    sent += 1
-    assert sent <= 3
-    reference = filed_reference(texts)
-    ticket = {t["id"]: t for t in stack.tickets()}[reference]
-    assert ticket["office"] == "kcp_boyolali"
-    assert ticket["staff_role"] == "satpam"
 
 
 def test_piecemeal_then_tambah_keterangan_and_ubah(stack: Stack, chat_id: int) -> None:

@@ -65,3 +65,42 @@ async def test_a_case_for_staff_is_handed_off_within_the_action(
     assert opened == [("telegram:42", reason)]
     assert [m["response"] for m in messages] == ["utter_handoff_in_hours"]
     assert all(e["event"] == "slot" for e in events), events
+
+
+@pytest.mark.parametrize(
+    ("outcome", "reason"),
+    [(LOCKED, "verification_locked"), (REGISTRY_DOWN, "registry_unavailable")],
+)
+async def test_the_offer_is_remembered_with_its_reason_for_a_typed_yes(
+    outcome: str, reason: str, opened: list[tuple[str, str]]
+) -> None:
+    events, _messages = await _finish({CONSENT: True, OUTCOME: outcome})
+    last = {e["name"]: e["value"] for e in events}
+    assert last["handoff_offered"] is True
+    assert last["handoff_reason"] == reason
+    assert last[OUTCOME] is None  # the attempt itself is forgotten
+
+
+def _answered(intent: str) -> Tracker:
+    message = {"intent": {"name": intent, "confidence": 0.9}, "text": intent}
+    slots = {"handoff_offered": True, "handoff_reason": "verification_locked"}
+    return Tracker("telegram:42", slots, message, [], False, None, None, None)
+
+
+async def test_yes_to_the_offer_keeps_the_reason_for_the_handoff() -> None:
+    events = await handoff.ActionClearHandoffOffer().run(
+        CollectingDispatcher(), _answered("affirm"), {}
+    )
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "handoff_offered", "value": None}
+    ]
+
+
+async def test_no_to_the_offer_forgets_the_reason() -> None:
+    events = await handoff.ActionClearHandoffOffer().run(
+        CollectingDispatcher(), _answered("deny"), {}
+    )
+    assert {e["name"]: e["value"] for e in events} == {
+        "handoff_offered": None,
+        "handoff_reason": None,
+    }

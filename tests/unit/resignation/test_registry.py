@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.core.crypto import DataCipher
+from bot.resignation.eligibility import Outcome, load_rules
 from bot.resignation.registry import (
     HttpRegistry,
     RegistryUnavailable,
@@ -98,6 +99,10 @@ class FakeCore:
             return PlainTextResponse("<html>maintenance</html>")
         if self.mode == "wrong_shape":
             return JSONResponse({"nik": SUTRISNO})
+        if self.mode == "no_segment":
+            return JSONResponse({**RECORD, "segment": " "})
+        if self.mode == "new_segment":
+            return JSONResponse({**RECORD, "segment": "pmi"})
         if body.get("nik") != SUTRISNO:
             return JSONResponse({"error": "not found"}, status_code=404)
         return JSONResponse(RECORD)
@@ -137,7 +142,22 @@ def test_http_registry_404_is_not_found(
     assert registry.find("3309041203719999") is None
 
 
-@pytest.mark.parametrize("mode", ["slow", "error", "garbage", "wrong_shape"])
+def test_a_segment_no_rule_names_is_a_record_for_the_catch_all(
+    client: tuple[FakeCore, HttpRegistry],
+) -> None:
+    """Migrant workers (PMI), say: refused, the registry looked down to them."""
+    fake, registry = client
+    fake.mode = "new_segment"
+    found = registry.find(SUTRISNO)
+    assert found is not None
+    assert found.segment == "PMI"
+    decision = load_rules().decide(found, date(2026, 12, 3))
+    assert decision.outcome is Outcome.NEEDS_STAFF
+
+
+@pytest.mark.parametrize(
+    "mode", ["slow", "error", "garbage", "wrong_shape", "no_segment"]
+)
 def test_http_registry_trouble_is_unavailable_never_not_found(
     client: tuple[FakeCore, HttpRegistry], mode: str
 ) -> None:
