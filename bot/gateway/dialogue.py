@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot.core import privacy
 from bot.core.crypto import DataCipher
@@ -211,13 +212,15 @@ class Dialogue:
             await self._acquire(inbound)
         status = "failed"
         replies: list[BotMessage] = []
+        ended = False
         try:
             replies, status = await self._replies(inbound)
-            await self._send(inbound, replies)
+            ended = await self._send(inbound, replies, status)
         finally:
-            await self._in_store(
-                lambda: self._finish(inbound, status, replies), "ending a turn"
-            )
+            if not ended:
+                await self._in_store(
+                    lambda: self._finish(inbound, status, replies), "ending a turn"
+                )
             elapsed = time.monotonic() - started
             self._metrics.turn_seconds.labels(inbound.key.channel).observe(elapsed)
             logger.info(
@@ -233,18 +236,32 @@ class Dialogue:
     def _holder_for(self, message_id: int) -> str:
         return f"{self._holder}:{message_id}"
 
-    async def _send(self, inbound: Inbound, replies: list[BotMessage]) -> None:
-        """Queue the replies, then deliver them at once; what fails after queueing
+    async def _send(
+        self, inbound: Inbound, replies: list[BotMessage], status: str
+    ) -> bool:
+        """Queue the replies and end the turn in one transaction, then deliver them
+        at once; True when the turn was ended here. What fails after queueing
         (provider or store) is left to the outbox worker, in order. Queueing waits
-        for the store: Rasa has taken the turn and is not asked again."""
+        for the store: Rasa has taken the turn and is not asked again.
+
+        The turn ends (lease freed, options remembered) before its replies go
+        out, not after: the outbox keeps them in order, and a participant who
+        answers at once no longer finds the lease still held and waits for it
+        (README "Performance": 4 transactions and a wait less per such turn).
+        """
         if not replies:
-            return
+            return False
         queued = await self._in_store(
             lambda: self._outbound.queue_all(
-                inbound.key, replies, proactive=False, origin="bot"
+                inbound.key,
+                replies,
+                proactive=False,
+                origin="bot",
+                also=lambda session: self._end_turn(session, inbound, status, replies),
             ),
             "queueing replies",
         )
+        self._wake_next(inbound)
         try:
             await self._outbound.deliver_queued(*queued)
         except STORE_DOWN:
@@ -253,6 +270,7 @@ class Dialogue:
                 "outbox worker",
                 inbound.message_id,
             )
+        return True
 
     async def _in_store(self, work: Callable[[], T], what: str) -> T:
         """The provider was told the message arrived (2xx), so nobody will deliver
@@ -290,29 +308,40 @@ class Dialogue:
             )
 
     def _finish(self, inbound: Inbound, status: str, replies: list[BotMessage]) -> None:
-        """Remember the options offered, mark the message, free the lease: one
-        transaction, so a turn costs the store as little as possible."""
+        """End a turn that queued no replies: one transaction of its own."""
         try:
             with self._db.session() as session:
-                if status == "answered":  # a notice of ours leaves the question
-                    conversation = session.get(Conversation, inbound.conversation_id)
-                    if conversation is not None:
-                        offered = next(
-                            (r.buttons for r in reversed(replies) if r.buttons), ()
-                        )
-                        conversation.last_buttons = buttons_as_dicts(offered) or None
-                        session.flush()
-                leases.release(
-                    session,
-                    inbound.conversation_id,
-                    inbound.message_id,
-                    self._holder_for(inbound.message_id),
-                    status,
-                )
+                self._end_turn(session, inbound, status, replies)
         finally:
-            event = self._released.pop(inbound.key.sender_id, None)
-            if event is not None:
-                event.set()
+            self._wake_next(inbound)
+
+    def _end_turn(
+        self,
+        session: Session,
+        inbound: Inbound,
+        status: str,
+        replies: list[BotMessage],
+    ) -> None:
+        """Remember the options offered, mark the message, free the lease."""
+        if status == "answered":  # a notice of ours leaves the question
+            conversation = session.get(Conversation, inbound.conversation_id)
+            if conversation is not None:
+                offered = next((r.buttons for r in reversed(replies) if r.buttons), ())
+                conversation.last_buttons = buttons_as_dicts(offered) or None
+                session.flush()
+        leases.release(
+            session,
+            inbound.conversation_id,
+            inbound.message_id,
+            self._holder_for(inbound.message_id),
+            status,
+        )
+
+    def _wake_next(self, inbound: Inbound) -> None:
+        """Wake this participant's next turn waiting in this process, if any."""
+        event = self._released.pop(inbound.key.sender_id, None)
+        if event is not None:
+            event.set()
 
     # --- the turn ---------------------------------------------------------------------
 

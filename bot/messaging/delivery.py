@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 # Items claimed at once for one conversation; the claim must outlive their attempts.
 RUN_LIMIT = 5
+# How often a fresh delivery looks again while another gateway holds the head.
+HEAD_RETRY_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,9 @@ class OutboxDelivery:
         # Outcomes (with the claims to give back) not yet in the store.
         self._unrecorded: dict[int, tuple[outbox.Outcome, list[int]]] = {}
         self._recording = asyncio.Lock()
+        # One delivery run per conversation at a time in this process, and the
+        # number of callers using each lock (dropped when none is left).
+        self._conversation_locks: dict[int, tuple[asyncio.Lock, int]] = {}
 
     async def deliver_conversation(
         self, conversation_id: int, *, fresh: bool = False
@@ -143,9 +148,40 @@ class OutboxDelivery:
         """Deliver what is due for one conversation, in order; stop at a retry.
 
         ``fresh``: right after queueing (see ``outbox.claim_conversation``).
+        A turn ends when its replies are queued (bot/gateway/dialogue.py), so the
+        participant's next turn may queue more while these are still being sent:
+        its delivery waits here for this one, then claims its own (in order, as
+        the outbox's head), instead of finding the head claimed and leaving its
+        replies to the worker.
         """
+        lock, users = self._conversation_locks.get(conversation_id, (asyncio.Lock(), 0))
+        self._conversation_locks[conversation_id] = (lock, users + 1)
+        try:
+            async with lock:
+                return await self._deliver_conversation(conversation_id, fresh)
+        finally:
+            lock, users = self._conversation_locks[conversation_id]
+            if users == 1:
+                del self._conversation_locks[conversation_id]
+            else:
+                self._conversation_locks[conversation_id] = (lock, users - 1)
+
+    async def _deliver_conversation(
+        self, conversation_id: int, fresh: bool
+    ) -> dict[int, Delivery]:
         await self._record_unrecorded()
         claimed = await asyncio.to_thread(self._claim, conversation_id, fresh)
+        waited = 0.0
+        while fresh and not claimed and waited < outbox.FRESH_GRACE.total_seconds():
+            # Another gateway is still delivering this conversation's earlier
+            # messages (its claim is on the head): ours go right after, not after
+            # the grace the worker waits.
+            elsewhere = self._head_claimed_elsewhere
+            if not await asyncio.to_thread(elsewhere, conversation_id):
+                break
+            await asyncio.sleep(HEAD_RETRY_SECONDS)
+            waited += HEAD_RETRY_SECONDS
+            claimed = await asyncio.to_thread(self._claim, conversation_id, fresh)
         results: dict[int, Delivery] = {}
         for index, item in enumerate(claimed):
             delivery = await self._attempt(item)
@@ -224,6 +260,12 @@ class OutboxDelivery:
                 )
         except outbox.ClaimLost:
             return []
+
+    def _head_claimed_elsewhere(self, conversation_id: int) -> bool:
+        with self._db.session() as session:
+            return outbox.head_claimed_elsewhere(
+                session, conversation_id, self.holder, utcnow()
+            )
 
     async def _record_unrecorded(self) -> None:
         """Write the outcomes the store has not taken yet, waiting out an outage

@@ -15,7 +15,7 @@ the recorded message through :meth:`Outbound.record_status`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -141,13 +141,16 @@ class Outbound:
         *,
         proactive: bool,
         origin: str,
+        also: Callable[[Session], None] | None = None,
     ) -> tuple[int, list[int]]:
         """Queue ``messages`` in one transaction of their own (not yet delivered).
 
-        The conversation's id and the items' ids, for ``deliver_queued``.
+        ``also`` runs in the same transaction, after the queueing: the gateway ends
+        its turn there (README "Performance"). The conversation's id and the
+        items' ids, for ``deliver_queued``.
         """
         self.require(key.channel)
-        return self._enqueue_all(key, messages, proactive, origin)
+        return self._enqueue_all(key, messages, proactive, origin, also)
 
     async def deliver_queued(
         self, conversation_id: int, item_ids: Sequence[int]
@@ -182,12 +185,14 @@ class Outbound:
         messages: Sequence[BotMessage],
         proactive: bool,
         origin: str,
+        also: Callable[[Session], None] | None = None,
     ) -> tuple[int, list[int]]:
         with self._db.session() as session:
-            items = [
-                self.enqueue(session, key, m, origin=origin, proactive=proactive)
-                for m in messages
-            ]
+            items = outbox.enqueue_all(
+                session, key, messages, origin=origin, proactive=proactive, now=utcnow()
+            )
+            if also is not None:
+                also(session)
             return items[0].conversation_id, [item.id for item in items]
 
     def last_inbound_at(self, key: ConversationKey) -> datetime | None:

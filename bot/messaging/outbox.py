@@ -57,31 +57,55 @@ def enqueue(
     now: datetime,
 ) -> OutboxItem:
     """Queue ``message`` and its transcript row (status "pending") in ``session``."""
-    conversation = conversations.get_or_create(session, key)
-    row = conversations.record_outbound(
-        session,
-        conversation,
-        mask_identifiers(message.text),
-        buttons_as_dicts(message.buttons),
-        status=PENDING,
+    (item,) = enqueue_all(
+        session, key, [message], origin=origin, proactive=proactive, now=now
     )
-    row.status_at = now
-    item = OutboxItem(
-        conversation_id=conversation.id,
-        message_id=row.id,
-        origin=origin,
-        text=message.text,
-        buttons=buttons_as_dicts(message.buttons) or None,
-        custom=message.custom or None,
-        proactive=proactive,
-        status=PENDING,
-        attempts=0,
-        next_attempt_at=now + FRESH_GRACE,
-        created_at=now,
-    )
-    session.add(item)
-    session.flush()
     return item
+
+
+def enqueue_all(
+    session: Session,
+    key: ConversationKey,
+    messages: Sequence[BotMessage],
+    *,
+    origin: str,
+    proactive: bool,
+    now: datetime,
+) -> list[OutboxItem]:
+    """Queue ``messages`` in order, each with its transcript row, in ``session``.
+
+    The conversation is read once for the batch, and each transcript row is
+    inserted with its ``status_at``: two statements per reply (its row and its
+    item) instead of four (README "Performance").
+    """
+    conversation = conversations.get_or_create(session, key)
+    items = []
+    for message in messages:
+        row = conversations.record_outbound(
+            session,
+            conversation,
+            mask_identifiers(message.text),
+            buttons_as_dicts(message.buttons),
+            status=PENDING,
+            status_at=now,
+        )
+        item = OutboxItem(
+            conversation_id=conversation.id,
+            message_id=row.id,
+            origin=origin,
+            text=message.text,
+            buttons=buttons_as_dicts(message.buttons) or None,
+            custom=message.custom or None,
+            proactive=proactive,
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=now + FRESH_GRACE,
+            created_at=now,
+        )
+        session.add(item)
+        items.append(item)
+    session.flush()
+    return items
 
 
 def _claimable(now: datetime) -> Any:
@@ -115,14 +139,20 @@ def claim_conversation(
         .limit(limit)
     )
     rows = list(session.scalars(pending.with_for_update(skip_locked=True)))
-    head = session.scalar(
-        select(func.min(OutboxItem.id)).where(
-            OutboxItem.conversation_id == conversation_id,
-            OutboxItem.status == PENDING,
+    if not rows:
+        return []
+    # SKIP LOCKED may have passed over the head (PostgreSQL: another gateway is
+    # claiming it). SQLite has no row locks, so its first row is the head: the
+    # check would be one more round trip per delivery for nothing.
+    if session.get_bind().dialect.name != "sqlite":
+        head = session.scalar(
+            select(func.min(OutboxItem.id)).where(
+                OutboxItem.conversation_id == conversation_id,
+                OutboxItem.status == PENDING,
+            )
         )
-    )
-    if not rows or rows[0].id != head:
-        return []  # nothing pending, or another gateway holds the head's row lock
+        if rows[0].id != head:
+            return []  # another gateway holds the head's row lock
     run: list[OutboxItem] = []
     for row in rows:
         free = row.claimed_until is None or row.claimed_until < now
@@ -145,6 +175,27 @@ def claim_conversation(
     conversation = session.get_one(Conversation, conversation_id)
     key = ConversationKey(conversation.channel, conversation.external_id)
     return [_claimed(row, key) for row in run]
+
+
+def head_claimed_elsewhere(
+    session: Session, conversation_id: int, holder: str, now: datetime
+) -> bool:
+    """Whether the conversation's head is claimed, alive, by another holder."""
+    head = session.scalar(
+        select(OutboxItem)
+        .where(
+            OutboxItem.conversation_id == conversation_id,
+            OutboxItem.status == PENDING,
+        )
+        .order_by(OutboxItem.id)
+        .limit(1)
+    )
+    return (
+        head is not None
+        and head.claimed_by not in (None, holder)
+        and head.claimed_until is not None
+        and head.claimed_until >= now
+    )
 
 
 def _claimed(row: OutboxItem, key: ConversationKey) -> Claimed:
@@ -207,19 +258,29 @@ def record_outcome(
     item.claimed_by = None
     item.claimed_until = None
     item.last_error = outcome.error[:300] if outcome.error else None
-    message = session.get_one(Message, item.message_id)
-    message.error = item.last_error
+    # The transcript row is updated by id, never loaded: a SELECT less per reply.
+    changes: dict[str, Any] = {"error": item.last_error}
     if outcome.status == PENDING:
         item.next_attempt_at = outcome.retry_at or now
+    else:
+        item.status = outcome.status
+        item.done_at = now
+        item.text = mask_identifiers(item.text)  # the raw text is no longer needed
+        changes.update(
+            status=outcome.transcript_status,
+            status_at=now,
+            provider_message_id=outcome.provider_message_id,
+        )
+        if outcome.via_template:
+            changes["kind"] = "template"
+    session.execute(
+        update(Message)
+        .where(Message.id == item.message_id)
+        .values(**changes)
+        .execution_options(synchronize_session=False)
+    )
+    if outcome.status == PENDING:
         return True
-    item.status = outcome.status
-    item.done_at = now
-    item.text = mask_identifiers(item.text)  # the raw text is no longer needed
-    message.status = outcome.transcript_status
-    message.status_at = now
-    message.provider_message_id = outcome.provider_message_id
-    if outcome.via_template:
-        message.kind = "template"
     if outcome.transcript_status == "unreachable":
         conversation = session.get(Conversation, item.conversation_id)
         if conversation is not None:
@@ -270,7 +331,9 @@ __all__ = [
     "depth",
     "due_conversations",
     "enqueue",
+    "enqueue_all",
     "failures",
+    "head_claimed_elsewhere",
     "record_outcome",
     "release",
 ]

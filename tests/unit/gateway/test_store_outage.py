@@ -83,7 +83,9 @@ def test_a_turn_acknowledged_before_the_store_went_away_is_answered_when_it_is_b
     monkeypatch.setattr(
         Dialogue, "_conversation", flaky("conversation", Dialogue._conversation)
     )
-    monkeypatch.setattr(Dialogue, "_finish", flaky("finish", Dialogue._finish))
+    # The turn ends in the transaction that queues its replies: a failure there
+    # rolls the queued replies back too, and the retry queues them once.
+    monkeypatch.setattr(Dialogue, "_end_turn", flaky("finish", Dialogue._end_turn))
     monkeypatch.setattr(Outbound, "queue_all", flaky("queue", Outbound.queue_all))
     # The reply reached Telegram, then the store went away before it was recorded.
     monkeypatch.setattr(
