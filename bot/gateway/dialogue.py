@@ -33,7 +33,7 @@ from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.handoff import handoffs
 from bot.messaging import conversations, secrets
 from bot.messaging.conversations import ConversationKey
-from bot.messaging.messages import BotMessage, buttons_as_dicts
+from bot.messaging.messages import BotMessage
 from bot.messaging.outbound import Outbound
 from bot.store import ratelimit
 from bot.store.db import STORE_DOWN, Database, patiently, retry_on_conflict
@@ -239,16 +239,9 @@ class Dialogue:
     async def _send(
         self, inbound: Inbound, replies: list[BotMessage], status: str
     ) -> bool:
-        """Queue the replies and end the turn in one transaction, then deliver them
-        at once; True when the turn was ended here. What fails after queueing
-        (provider or store) is left to the outbox worker, in order. Queueing waits
-        for the store: Rasa has taken the turn and is not asked again.
-
-        The turn ends (lease freed, options remembered) before its replies go
-        out, not after: the outbox keeps them in order, and a participant who
-        answers at once no longer finds the lease still held and waits for it
-        (README "Performance": 4 transactions and a wait less per such turn).
-        """
+        """Queue the replies and end the turn in one transaction (True: before they
+        are sent, README "Performance"), then deliver them; what fails is left to
+        the worker. Queueing waits for the store: Rasa is not asked again."""
         if not replies:
             return False
         queued = await self._in_store(
@@ -261,7 +254,8 @@ class Dialogue:
             ),
             "queueing replies",
         )
-        self._wake_next(inbound)
+        if (event := self._released.pop(inbound.key.sender_id, None)) is not None:
+            event.set()  # the next turn may run now
         try:
             await self._outbound.deliver_queued(*queued)
         except STORE_DOWN:
@@ -312,36 +306,23 @@ class Dialogue:
         try:
             with self._db.session() as session:
                 self._end_turn(session, inbound, status, replies)
-        finally:
-            self._wake_next(inbound)
+        finally:  # wake this participant's next turn waiting in this process
+            if (event := self._released.pop(inbound.key.sender_id, None)) is not None:
+                event.set()
 
     def _end_turn(
-        self,
-        session: Session,
-        inbound: Inbound,
-        status: str,
-        replies: list[BotMessage],
+        self, session: Session, inbound: Inbound, status: str, replies: list[BotMessage]
     ) -> None:
-        """Remember the options offered, mark the message, free the lease."""
-        if status == "answered":  # a notice of ours leaves the question
-            conversation = session.get(Conversation, inbound.conversation_id)
-            if conversation is not None:
-                offered = next((r.buttons for r in reversed(replies) if r.buttons), ())
-                conversation.last_buttons = buttons_as_dicts(offered) or None
-                session.flush()
-        leases.release(
+        holder = self._holder_for(inbound.message_id)
+        buttons = [reply.buttons for reply in replies]
+        leases.end_turn(
             session,
             inbound.conversation_id,
             inbound.message_id,
-            self._holder_for(inbound.message_id),
+            holder,
             status,
+            buttons,
         )
-
-    def _wake_next(self, inbound: Inbound) -> None:
-        """Wake this participant's next turn waiting in this process, if any."""
-        event = self._released.pop(inbound.key.sender_id, None)
-        if event is not None:
-            event.set()
 
     # --- the turn ---------------------------------------------------------------------
 

@@ -7,11 +7,13 @@ participant is still waiting. A crashed gateway's lease simply expires.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from bot.messaging.messages import Button, buttons_as_dicts
 from bot.store.models import Conversation, Message
 
 WAITING = "received"
@@ -54,9 +56,19 @@ def try_acquire(
 
 
 def release(
-    session: Session, conversation_id: int, message_id: int, holder: str, status: str
+    session: Session,
+    conversation_id: int,
+    message_id: int,
+    holder: str,
+    status: str,
+    *,
+    offered: list[dict[str, str]] | tuple[()] | None = (),
 ) -> None:
-    """Mark the message handled (``status``) and give the lease back."""
+    """Mark the message handled (``status``) and give the lease back.
+
+    ``offered``: the options the turn's replies offered (None: none), kept on the
+    conversation in the same UPDATE; ``()`` leaves them as they are.
+    """
     session.execute(
         update(Message)
         .where(Message.id == message_id, Message.status == WAITING)
@@ -70,6 +82,26 @@ def release(
                 Conversation.id == conversation_id, Conversation.lease_holder == holder
             )
         )
-        .values(lease_holder=None, lease_until=None)
+        .values(
+            lease_holder=None,
+            lease_until=None,
+            **({} if offered == () else {"last_buttons": offered}),
+        )
         .execution_options(synchronize_session=False)
     )
+
+
+def end_turn(
+    session: Session,
+    conversation_id: int,
+    message_id: int,
+    holder: str,
+    status: str,
+    buttons: Sequence[tuple[Button, ...]],
+) -> None:
+    """Mark the message, free the lease and remember the options the turn's last
+    question offered (``buttons``: of each reply). A notice of ours (any status
+    but "answered") leaves the question asked before."""
+    offered = buttons_as_dicts(next((b for b in reversed(buttons) if b), ())) or None
+    remembered = offered if status == "answered" else ()
+    release(session, conversation_id, message_id, holder, status, offered=remembered)

@@ -139,20 +139,8 @@ def claim_conversation(
         .limit(limit)
     )
     rows = list(session.scalars(pending.with_for_update(skip_locked=True)))
-    if not rows:
-        return []
-    # SKIP LOCKED may have passed over the head (PostgreSQL: another gateway is
-    # claiming it). SQLite has no row locks, so its first row is the head: the
-    # check would be one more round trip per delivery for nothing.
-    if session.get_bind().dialect.name != "sqlite":
-        head = session.scalar(
-            select(func.min(OutboxItem.id)).where(
-                OutboxItem.conversation_id == conversation_id,
-                OutboxItem.status == PENDING,
-            )
-        )
-        if rows[0].id != head:
-            return []  # another gateway holds the head's row lock
+    if not rows or _head_passed_over(session, conversation_id, rows[0].id):
+        return []  # nothing pending, or another gateway holds the head's row lock
     run: list[OutboxItem] = []
     for row in rows:
         free = row.claimed_until is None or row.claimed_until < now
@@ -196,6 +184,21 @@ def head_claimed_elsewhere(
         and head.claimed_until is not None
         and head.claimed_until >= now
     )
+
+
+def _head_passed_over(session: Session, conversation_id: int, first: int) -> bool:
+    """Whether SKIP LOCKED passed over the head (PostgreSQL: another gateway is
+    claiming it). SQLite has no row locks, so its first row is the head: asking
+    would be one more round trip per delivery for nothing."""
+    if session.get_bind().dialect.name == "sqlite":
+        return False
+    head = session.scalar(
+        select(func.min(OutboxItem.id)).where(
+            OutboxItem.conversation_id == conversation_id,
+            OutboxItem.status == PENDING,
+        )
+    )
+    return first != head
 
 
 def _claimed(row: OutboxItem, key: ConversationKey) -> Claimed:

@@ -92,7 +92,7 @@ async def test_a_turn_with_two_replies_costs_five_transactions(
 
     assert sent == ["Selamat datang.", "Ada yang bisa dibantu?", "Baik.", "Silakan."]
     assert statements["COMMIT"] == 5
-    assert sum(n for verb, n in statements.items() if verb != "COMMIT") == 25
+    assert sum(n for verb, n in statements.items() if verb != "COMMIT") == 23
 
 
 async def test_the_lease_is_free_while_the_replies_are_still_being_sent(
