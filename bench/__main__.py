@@ -28,7 +28,7 @@ from bench.conversations import Conversation, all_conversations
 from bench.load import Driver, RestDriver, TelegramDriver, run_level
 from bench.report import level_ratios, tables, targets
 from bench.stacks import WEBHOOK_SECRET, Stack, new_sink, our_stack, stock_stack
-from bench.tuning import OUR_RASA_ENV
+from bench.tuning import OUR_RASA_ENV, STOCK_RASA_ENV
 
 OUT = models.ROOT / "var" / "bench"
 MEASURE_S = float(os.environ.get("BENCH_SECONDS", "15"))
@@ -103,7 +103,7 @@ def _start_all(
     (PostgreSQL absent and CI unset) is reported as skipped.
     """
     contexts: dict[str, contextlib.AbstractContextManager[Stack]] = {
-        STOCK: stock_stack(trained["stock"].path, {}),
+        STOCK: stock_stack(trained["stock"].path, STOCK_RASA_ENV),
         **{
             key: our_stack(name, trained["ours"].path, OUR_RASA_ENV, new_sink())
             for key, name in OURS.items()
@@ -161,6 +161,7 @@ def main() -> int:
         "settings": {"measure_s": MEASURE_S, "warmup_s": WARMUP_S, "levels": LEVELS},
         "start_up_seconds": ready_s,
         "our_rasa_env": OUR_RASA_ENV,
+        "stock_rasa_env": STOCK_RASA_ENV,
         "training": {n: m.__dict__ | {"path": str(m.path)} for n, m in trained.items()},
         "nlu": {n: {k: r[k] for k in ("accuracy", "macro_f1", "entities")}
                 for n, r in nlu_reports.items()},

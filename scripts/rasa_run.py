@@ -12,9 +12,24 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 
 VARIABLE = "RASA_TOKEN"
+
+# TensorFlow's thread pools, read by Rasa at start-up (rasa/utils/tensorflow/
+# environment.py, called from rasa/__main__.py). By default each pool has one
+# thread per core, and the Rasa server shares this machine's two cores with the
+# gateway and the action server. Measured 2026-12-03 (README "Performance"), two
+# servers of our model side by side, load average 5 to 6 from other work:
+# TensorFlow's defaults against 1 and 1, CPU per turn on the REST channel at 10
+# concurrent senders 12.7 / 15.1 ms against 12.3 / 13.9 ms, per /model/parse
+# 7.7 / 7.2 against 7.0 / 6.7 ms, 13 threads against 11, resident memory the same
+# (1.84 GB): no cost, a little less contention. Set in the environment to override
+# (an empty value keeps TensorFlow's own defaults, as the bench's stock server does).
+TF_THREADS = {
+    "TF_INTER_OP_PARALLELISM_THREADS": "1",
+    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+}
 
 
 def rasa_argv(args: Sequence[str], environ: Mapping[str, str]) -> list[str]:
@@ -27,8 +42,15 @@ def rasa_argv(args: Sequence[str], environ: Mapping[str, str]) -> list[str]:
     return ["rasa", "run", *args, "--auth-token", token]
 
 
+def apply_tuning(environ: MutableMapping[str, str]) -> None:
+    """Set ``TF_THREADS`` in ``environ`` where it does not say otherwise."""
+    for name, value in TF_THREADS.items():
+        environ.setdefault(name, value)
+
+
 def main() -> None:
     """Replace ``sys.argv`` in this process and run Rasa's command line."""
+    apply_tuning(os.environ)
     sys.argv = rasa_argv(sys.argv[1:], os.environ)
     from rasa.__main__ import main as rasa_main
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.rasa_run import rasa_argv
+from scripts.rasa_run import apply_tuning, rasa_argv
 from tests.integration.processes import rasa_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,3 +38,14 @@ def test_the_launcher_reads_the_token_from_the_environment() -> None:
         rasa_argv(["--model", "m"], {})
     with pytest.raises(SystemExit, match="not on the command line"):
         rasa_argv(["--auth-token=x"], {"RASA_TOKEN": "t"})
+
+
+def test_the_launcher_gives_tensorflow_one_thread_per_pool_unless_told() -> None:
+    inter, intra = "TF_INTER_OP_PARALLELISM_THREADS", "TF_INTRA_OP_PARALLELISM_THREADS"
+    environ: dict[str, str] = {}
+    apply_tuning(environ)
+    assert environ == {inter: "1", intra: "1"}
+    # The bench's stock server: empty values keep TensorFlow's defaults.
+    stock = {inter: "", intra: "2"}
+    apply_tuning(stock)
+    assert stock == {inter: "", intra: "2"}
