@@ -67,7 +67,7 @@ def build_services(settings: Settings) -> Services:
         settings.max_inbound_chars,
         rate_limit_per_minute=settings.rate_limit_per_minute,
         lease_seconds=2 * settings.rasa_timeout_seconds + 30,
-        tokenise=tokens.tokenise,
+        tokens=tokens,
         cipher=cipher,
         metrics=metrics,
     )

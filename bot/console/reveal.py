@@ -34,7 +34,8 @@ def reveal(
     if not staff.is_supervisor:
         raise RevealRefused("hanya supervisor yang boleh membuka nomor")
     secret = session.get(MessageSecret, secret_id)
-    if secret is None:
+    if secret is None or secret.message_id is None:
+        # A number the action server tokenised is in no transcript: not revealable.
         return None
     session.add(
         AuditEntry(

@@ -31,8 +31,9 @@ from bot.gateway.channels.rendering.common import choose_by_number
 from bot.gateway.metrics import Metrics
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.handoff import handoffs
-from bot.messaging import conversations, secrets
+from bot.messaging import conversations
 from bot.messaging.conversations import ConversationKey
+from bot.messaging.identity_tokens import IdentityTokens
 from bot.messaging.messages import BotMessage
 from bot.messaging.outbound import Outbound
 from bot.store import ratelimit
@@ -75,6 +76,9 @@ class Inbound:
     # Digits the previous message ended with: a number this one completes is
     # hidden from Rasa as it is from the transcript (bot/core/privacy.py).
     carried: int = 0
+    # ``text`` as Rasa gets it (NIK and KPJ as tokens), tokenised while recording,
+    # so each number is encrypted once; ``None`` when the gateway does not tokenise.
+    forwarded: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,13 +106,16 @@ class Dialogue:
         *,
         rate_limit_per_minute: int = 20,
         lease_seconds: float = 90.0,
-        tokenise: Callable[[str, str, int], str] | None = None,
+        tokens: IdentityTokens | None = None,
         cipher: DataCipher | None = None,
         metrics: Metrics | None = None,
     ) -> None:
         self._db = db
-        # Keeps the encrypted originals of masked numbers for audited reveal.
-        self._cipher = cipher
+        # Long numbers (NIK, KPJ) become tokens of the conversation (text, sender id)
+        # before Rasa sees them; the row of each also keeps the encrypted original
+        # for audited reveal. With a cipher only, just the reveal copies are kept.
+        self._tokenise = tokens is not None
+        self._tokens = tokens or (IdentityTokens(db, cipher) if cipher else None)
         self._rasa = rasa
         self._outbound = outbound
         self._max_chars = max_inbound_chars
@@ -116,9 +123,6 @@ class Dialogue:
         self._lease = timedelta(seconds=lease_seconds)
         self._holder = uuid.uuid4().hex[:16]  # + ":<message id>" fits String(40)
         self._released: dict[str, asyncio.Event] = {}
-        # Long numbers (NIK, KPJ) become tokens of the conversation (text, sender id)
-        # before Rasa sees them.
-        self._tokenise = tokenise
         self._metrics = metrics or Metrics()
 
     async def accept(
@@ -173,9 +177,18 @@ class Dialogue:
                 return Inbound(key, 0, text, kind, duplicate=True)
             conversation.unreachable_at = None  # they wrote: they can be reached
             conversation.digit_tail = numbers.tail or None
-            if self._cipher is not None:
-                secrets.remember(session, message, numbers.found, self._cipher)
             now = utcnow()
+            forwarded = None
+            if self._tokens is not None:
+                forwarded = self._tokens.record(
+                    session,
+                    message.id,
+                    text,
+                    numbers.found,
+                    key.sender_id,
+                    now,
+                    issue_tokens=self._tokenise,
+                )
             rate = ratelimit.count_message(
                 session, key.sender_id, now, self._rate_limit
             )
@@ -200,6 +213,7 @@ class Dialogue:
                 leased=leased,
                 state=ConversationState.of(conversation) if leased else None,
                 carried=carried,
+                forwarded=forwarded if self._tokenise else None,
             )
 
     async def respond(self, inbound: Inbound) -> list[BotMessage]:
@@ -352,13 +366,13 @@ class Dialogue:
             "button": inbound.kind == "button" or chosen is not None,
             "turn_id": turn_id.get(),
         }
-        forwarded = chosen or inbound.text
-        if self._tokenise is not None:
-            tokenise, plain, owner = self._tokenise, forwarded, inbound.key.sender_id
-            carried = 0 if chosen else inbound.carried
+        forwarded = chosen or inbound.forwarded or inbound.text
+        if chosen and self._tokens is not None and self._tokenise:
+            # An option's payload is ours, yet tokenised like typed text to be sure.
+            tokens, plain, owner = self._tokens, chosen, inbound.key.sender_id
             try:
                 forwarded = await self._in_store(
-                    lambda: tokenise(plain, owner, carried), "tokenising numbers"
+                    lambda: tokens.tokenise(plain, owner), "tokenising numbers"
                 )
             except SQLAlchemyError:
                 # Never forward the raw number instead: apologise.

@@ -3,9 +3,15 @@
 The gateway swaps every number ``bot.core.privacy`` finds in an inbound message,
 phone numbers aside (a NIK or a KPJ, also when mistyped, typed with any separator,
 or completing a number the previous message began), for ``niktok<10 hex>`` /
-``kpjtok<10 hex>`` and keeps the number encrypted here for two days. The action
-server swaps the tokens back, in memory only, to check and verify the number. Phone
-numbers stay as they are: the transcript masks them and other flows may need them.
+``kpjtok<10 hex>``. The action server swaps the tokens back, in memory only, to
+check and verify the number. Phone numbers stay as they are: the transcript masks
+them and other flows may need them.
+
+Each typed number is encrypted once (``message_secrets``): the row the console's
+audited reveal reads for the transcript's life also carries the token, valid for
+two days (``record``, in the transaction that records the message). Purge then
+clears the token and keeps the reveal copy; numbers without a message (``issue``,
+``tokenise``) are deleted with their token.
 
 A token belongs to the conversation whose message produced it (its Rasa sender
 id, ``owner``): presented from any other conversation it resolves to nothing, so a
@@ -19,14 +25,14 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core import privacy
 from bot.core.crypto import DataCipher
 from bot.core.digit_runs import TOKEN_PATTERN
 from bot.store.db import Database
-from bot.store.models import IdentityToken, utcnow
+from bot.store.models import MessageSecret, utcnow
 
 __all__ = ["TOKEN_PATTERN", "TOKEN_WORD", "IdentityTokens"]
 
@@ -57,24 +63,49 @@ class IdentityTokens:
         ``carried``: the digits the previous message ended with, so that the end of
         a number split over two messages is hidden too.
         """
-        spans = [
-            (found.start, found.end, found.digits)
-            for found in privacy.scan(text, carried).found
-            if found.kind != privacy.PHONE
-        ]
-        if not spans:
+        scan = privacy.scan(text, carried)
+        if not any(found.kind != privacy.PHONE for found in scan.found):
             return text
-        moment = now or utcnow()
+        with self._db.session() as session:
+            return self.record(session, None, text, scan.found, owner, now or utcnow())
+
+    def record(
+        self,
+        session: Session,
+        message_id: int | None,
+        text: str,
+        numbers: list[privacy.Found],
+        owner: str,
+        now: datetime,
+        *,
+        issue_tokens: bool = True,
+    ) -> str:
+        """Keep ``numbers`` (found in ``text``, the message ``message_id``) encrypted
+        once each, and return ``text`` as Rasa gets it: every number but phones
+        replaced by a token of ``owner``.
+
+        With ``issue_tokens`` false only the reveal copies are kept (a gateway with
+        no tokenising, in tests) and ``text`` comes back as it is.
+        """
         parts: list[str] = []
         last = 0
-        with self._db.session() as session:
-            session.execute(
-                delete(IdentityToken).where(IdentityToken.expires_at < moment)
+        for found in numbers:
+            tokened = issue_tokens and found.kind != privacy.PHONE
+            token = _new_token(found.digits) if tokened else None
+            session.add(
+                MessageSecret(
+                    message_id=message_id,
+                    kind=found.kind,
+                    masked=privacy.masked(found)[-32:],
+                    ciphertext=self._cipher.encrypt(found.digits),
+                    token=token,
+                    owner=owner if token else None,
+                    token_expires_at=now + LIFETIME if token else None,
+                )
             )
-            for start, end, digits in spans:
-                token = self._store(session, digits, owner, moment)
-                parts += [text[last:start], token]
-                last = end
+            if token is not None:
+                parts += [text[last : found.start], token]
+                last = found.end
         parts.append(text[last:])
         return "".join(parts)
 
@@ -89,8 +120,13 @@ class IdentityTokens:
     def _resolve(
         self, session: Session, token: str, owner: str, now: datetime
     ) -> str | None:
-        row = session.scalar(select(IdentityToken).where(IdentityToken.token == token))
-        if row is None or row.expires_at < now or row.owner != owner:
+        row = session.scalar(select(MessageSecret).where(MessageSecret.token == token))
+        if (
+            row is None
+            or row.token_expires_at is None
+            or row.token_expires_at < now
+            or row.owner != owner
+        ):
             return None
         return self._cipher.decrypt(row.ciphertext)
 
@@ -110,19 +146,12 @@ class IdentityTokens:
 
     def issue(self, digits: str, owner: str, now: datetime | None = None) -> str:
         """A token of ``owner`` for a number the action server read from its message."""
+        found = privacy.Found(0, len(digits), _kind(digits), digits)
         with self._db.session() as session:
-            return self._store(session, digits, owner, now or utcnow())
+            return self.record(session, None, digits, [found], owner, now or utcnow())
 
-    def _store(self, session: Session, digits: str, owner: str, now: datetime) -> str:
-        """A new token for ``digits``, kept encrypted until ``LIFETIME`` has passed."""
-        token = _new_token(digits)
-        session.add(
-            IdentityToken(
-                token=token,
-                owner=owner,
-                ciphertext=self._cipher.encrypt(digits),
-                created_at=now,
-                expires_at=now + LIFETIME,
-            )
-        )
-        return token
+
+def _kind(digits: str) -> str:
+    if len(digits) == KPJ_DIGITS:
+        return privacy.KPJ
+    return privacy.NIK if len(digits) == privacy.NIK_DIGITS else privacy.NUMBER

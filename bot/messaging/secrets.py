@@ -2,7 +2,8 @@
 
 Transcripts keep only masked values (``************0003``). Next to a message we keep
 each original number encrypted with ``DataCipher``, so a supervisor can reveal it in
-the console (``bot.console.reveal``, audited); the gateway writes them as it records.
+the console (``bot.console.reveal``, audited); the gateway writes them as it records
+(``IdentityTokens.record``: the same row carries the token Rasa sees).
 """
 
 from __future__ import annotations
@@ -10,29 +11,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.crypto import DataCipher
-from bot.core.privacy import Found, masked, scan
-from bot.store.models import Message, MessageSecret
+from bot.core.privacy import scan
+from bot.store.models import MessageSecret
 
 
 def find_identifiers(text: str, carried: int = 0) -> list[tuple[str, str]]:
     """``[(kind, digits)]`` of each number ``bot.core.privacy`` masks in ``text``."""
     return [(found.kind, found.digits) for found in scan(text, carried).found]
-
-
-def remember(
-    session: Session, message: Message, numbers: list[Found], cipher: DataCipher
-) -> None:
-    """Keep the encrypted original of every number masked in ``message``."""
-    for found in numbers:
-        session.add(
-            MessageSecret(
-                message_id=message.id,
-                kind=found.kind,
-                masked=masked(found)[-32:],
-                ciphertext=cipher.encrypt(found.digits),
-            )
-        )
 
 
 def secrets_for(
@@ -48,5 +33,6 @@ def secrets_for(
     )
     grouped: dict[int, list[MessageSecret]] = {}
     for row in rows:
-        grouped.setdefault(row.message_id, []).append(row)
+        if row.message_id is not None:
+            grouped.setdefault(row.message_id, []).append(row)
     return grouped

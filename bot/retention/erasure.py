@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from bot.retention.records import (
     delete_messages,
     delete_where,
+    drop_tokens,
     has_identity,
     has_personal_data,
     ids_where,
@@ -29,8 +30,8 @@ from bot.retention.records import (
 from bot.store.db import Database
 from bot.store.models import (
     Conversation,
-    IdentityToken,
     Message,
+    MessageSecret,
     SharedContact,
     Ticket,
 )
@@ -96,10 +97,8 @@ def erase_conversation(
         )
     contacts = delete_where(db, SharedContact.id, SharedContact.sender_id == sender_id)
     used = sorted(set(tokens))
-    issued = delete_where(
-        db,
-        IdentityToken.id,
-        or_(IdentityToken.owner == sender_id, IdentityToken.token.in_(used)),
+    issued = drop_tokens(
+        db, or_(MessageSecret.owner == sender_id, MessageSecret.token.in_(used))
     )
     return ErasureReport(
         messages=messages,

@@ -5,7 +5,8 @@
   before then, and conversations left with nothing.
 - Tickets closed (or resignation requests filed) more than ``CLOSED_RETENTION_DAYS``
   ago (default 730) keep their facts and lose personal data.
-- Expired identity tokens, console sessions, one-time codes, shared contacts, and
+- Expired identity tokens (a typed number keeps its encrypted copy for the
+  transcript's reveal), console sessions, one-time codes, shared contacts, and
   button keys of keyboards older than the transcripts.
 
 Idempotent (a second run finds nothing) and safe while serving: every step works in
@@ -40,6 +41,7 @@ from bot.retention.records import (
     BATCH,
     delete_messages,
     delete_where,
+    drop_tokens,
     has_personal_data,
     ids_where,
     in_batches,
@@ -51,9 +53,9 @@ from bot.store.models import (
     CallbackPayload,
     Conversation,
     Handoff,
-    IdentityToken,
     InternalNote,
     Message,
+    MessageSecret,
     SharedContact,
     StaffSession,
     Ticket,
@@ -122,9 +124,7 @@ def purge(
             ),
             strip_personal_data,
         ),
-        identity_tokens=delete_where(
-            db, IdentityToken.id, IdentityToken.expires_at < moment
-        ),
+        identity_tokens=drop_tokens(db, MessageSecret.token_expires_at < moment),
         staff_sessions=delete_where(
             db, StaffSession.id, StaffSession.expires_at < moment
         ),

@@ -179,3 +179,24 @@ def delete_where(db: Database, column: Any, *conditions: ColumnElement[bool]) ->
         session.execute(delete(table).where(column.in_(keys)))
 
     return in_batches(db, ids_where(column, *conditions), act)
+
+
+def drop_tokens(db: Database, *conditions: ColumnElement[bool]) -> int:
+    """Identity tokens matching ``conditions``, gone: a number read by the action
+    server (no message) is deleted with its token; a message's number loses only the
+    token, its reveal copy lives as long as the transcript."""
+    tokened = [MessageSecret.token.is_not(None), *conditions]
+
+    def act(session: Session, ids: list[int]) -> None:
+        session.execute(
+            delete(MessageSecret).where(
+                MessageSecret.id.in_(ids), MessageSecret.message_id.is_(None)
+            )
+        )
+        session.execute(
+            update(MessageSecret)
+            .where(MessageSecret.id.in_(ids))
+            .values(token=None, owner=None, token_expires_at=None)
+        )
+
+    return in_batches(db, ids_where(MessageSecret.id, *tokened), act)

@@ -32,7 +32,7 @@ from bot.resignation import verification
 from bot.resignation.registry import SqlRegistry, read_csv
 from bot.store.db import Database
 from bot.store.migrate import upgrade
-from bot.store.models import IdentityToken, utcnow
+from bot.store.models import MessageSecret, utcnow
 from tests.integration.processes import (
     ROOT,
     TEST_DATA_KEY,
@@ -63,11 +63,12 @@ def prepare_store(database_url: str) -> tuple[Database, IdentityTokens]:
     with db.session() as session:
         for token, digits in numbers.items():
             session.add(
-                IdentityToken(
-                    token=token,
+                MessageSecret(
+                    kind="kpj" if token.startswith("kpj") else "nik",
+                    masked="",
                     ciphertext=cipher.encrypt(str(digits)),
-                    created_at=now,
-                    expires_at=now + timedelta(days=1),
+                    token=token,
+                    token_expires_at=now + timedelta(days=1),
                 )
             )
         lock_verification(session, cipher.lookup_hash(LOCKED_NIK, kind="nik"))
@@ -109,8 +110,8 @@ class StoryStack:
         numbers = yaml.safe_load(NUMBERS.read_text(encoding="utf-8"))
         with self.db.session() as session:
             session.execute(
-                update(IdentityToken)
-                .where(IdentityToken.token.in_(list(numbers)))
+                update(MessageSecret)
+                .where(MessageSecret.token.in_(list(numbers)))
                 .values(owner=self.owner)
             )
 

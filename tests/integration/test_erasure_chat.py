@@ -22,7 +22,6 @@ from bot.resignation.registry import ParticipantRecord
 from bot.store.db import Database
 from bot.store.models import (
     Conversation,
-    IdentityToken,
     Message,
     MessageSecret,
     SharedContact,
@@ -77,8 +76,8 @@ def _store(stack: Stack, sender_id: str, reference: str) -> dict[str, Any]:
                     .where(Message.conversation_id == conversation.id)
                 ),
                 "tokens": session.scalar(
-                    select(func.count(IdentityToken.id)).where(
-                        IdentityToken.owner == sender_id
+                    select(func.count(MessageSecret.id)).where(
+                        MessageSecret.owner == sender_id
                     )
                 ),
                 "contacts": session.scalar(

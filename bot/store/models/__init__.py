@@ -9,7 +9,6 @@ from bot.store.models.base import Base, UtcDateTime, utcnow
 from bot.store.models.conversations import (
     CallbackPayload,
     Conversation,
-    IdentityToken,
     Message,
     MessageSecret,
     RateWindow,
@@ -40,7 +39,6 @@ __all__ = [
     "Consent",
     "Conversation",
     "Handoff",
-    "IdentityToken",
     "InternalNote",
     "Message",
     "MessageSecret",

@@ -85,30 +85,30 @@ class Message(Base):
 
 
 class MessageSecret(Base):
-    """The encrypted original of one masked number in a message, for audited reveal."""
+    """The one encrypted copy of a number typed in a message (or read by the actions).
+
+    It serves two readers: the console's audited reveal (by ``message_id``, for the
+    transcript's life) and the action server, which gets a NIK or KPJ back from the
+    ``niktok…``/``kpjtok…`` token Rasa saw in its place (``token``, valid for
+    ``owner``'s conversation until ``token_expires_at``; purge then clears the token
+    and keeps the reveal copy). Numbers the action server tokenises itself have no
+    message; phone numbers have no token (Rasa sees them as typed).
+    """
 
     __tablename__ = "message_secrets"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id"), index=True, nullable=True
+    )
     kind: Mapped[str] = mapped_column(String(8))  # nik, kpj, phone
     masked: Mapped[str] = mapped_column(String(32))
     ciphertext: Mapped[str] = mapped_column(Text)
-
-
-class IdentityToken(Base):
-    """A long number from a message, replaced by a token before Rasa sees it."""
-
-    __tablename__ = "identity_tokens"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token: Mapped[str] = mapped_column(String(24), unique=True)
-    # The Rasa sender id of the conversation it was issued to: the only one it
-    # resolves for. Empty on rows from before the binding: they resolve for none.
+    token: Mapped[str | None] = mapped_column(String(24), unique=True, nullable=True)
+    # The Rasa sender id of the conversation the token was issued to: the only one
+    # it resolves for.
     owner: Mapped[str | None] = mapped_column(String(96), index=True, nullable=True)
-    ciphertext: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(index=True)
+    token_expires_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class RateWindow(Base):

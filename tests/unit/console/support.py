@@ -21,9 +21,11 @@ from bot.core.settings import PROJECT_ROOT
 from bot.core.workdays import WorkingCalendar
 from bot.messaging import conversations, secrets
 from bot.messaging.conversations import ConversationKey
+from bot.messaging.identity_tokens import IdentityTokens
 from bot.messaging.outbound import Outbound
 from bot.parsing.offices import load_directory
 from bot.store.db import Database
+from bot.store.models import utcnow
 
 CIPHER = DataCipher("unit-test-key-for-the-console-guard-0123456")
 KEY = ConversationKey("telegram", "5550001")
@@ -66,7 +68,10 @@ def complaint_with_phone(db: Database) -> tuple[str, int, int]:
     with db.session() as session:
         conversation = conversations.get_or_create(session, KEY)
         message = conversations.record_inbound(session, conversation, "NIK saya ***")
-        secrets.remember(session, message, scan(f"NIK saya {NIK}").found, CIPHER)
+        raw = f"NIK saya {NIK}"
+        IdentityTokens(db, CIPHER).record(
+            session, message.id, raw, scan(raw).found, KEY.sender_id, utcnow()
+        )
         ticket = file_complaint(
             session,
             KEY,

@@ -24,11 +24,12 @@ from bot.core.workdays import WorkingCalendar
 from bot.handoff.handoffs import open_handoff
 from bot.messaging import conversations, secrets
 from bot.messaging.conversations import ConversationKey
+from bot.messaging.identity_tokens import IdentityTokens
 from bot.messaging.messages import BotMessage
 from bot.messaging.outbound import Delivery, Outbound
 from bot.parsing.offices import load_directory
 from bot.store.db import Database
-from bot.store.models import AuditEntry, Message
+from bot.store.models import AuditEntry, Message, utcnow
 from tests.builders import make_staff
 
 CIPHER = DataCipher("unit-test-key-for-the-console-0123456789")
@@ -66,7 +67,9 @@ def setup(db: Database) -> Iterator[tuple[TestClient, Sent, Database, str]]:
             message = conversations.record_inbound(
                 session, conversation, mask_identifiers(raw)
             )
-            secrets.remember(session, message, scan(raw).found, CIPHER)
+            IdentityTokens(db, CIPHER).record(
+                session, message.id, raw, scan(raw).found, KEY.sender_id, utcnow()
+            )
         open_handoff(session, KEY, "diminta_peserta")
         ticket = file_complaint(
             session,

@@ -8,17 +8,23 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 
+from bot.console.errors import Refused
+from bot.console.reveal import decrypt, reveal_in_transcript
 from bot.core.crypto import DataCipher
+from bot.core.digit_runs import TOKEN_PATTERN
 from bot.gateway.dialogue import Dialogue
 from bot.gateway.rasa_client import RasaClient
 from bot.messaging.conversations import ConversationKey
 from bot.messaging.identity_tokens import IdentityTokens
 from bot.messaging.messages import BotMessage
 from bot.messaging.outbound import Delivery, Outbound
+from bot.messaging.secrets import secrets_for
 from bot.store.db import Database
-from bot.store.models import Message
+from bot.store.models import Message, MessageSecret
+from tests.builders import make_staff
 
 KEY = ConversationKey("telegram", "4243")
 SECRET = "unit-test-data-encryption-key-0123456789"
@@ -42,7 +48,7 @@ async def test_rasa_gets_a_token_and_the_action_server_can_read_it(
     outbound.register("telegram", deliver)
     client = RasaClient("http://rasa.test", 5, transport=httpx.MockTransport(rasa))
     tokens = IdentityTokens(db, DataCipher(SECRET))
-    dialogue = Dialogue(db, client, outbound, 200, tokenise=tokens.tokenise)
+    dialogue = Dialogue(db, client, outbound, 200, tokens=tokens)
     inbound = await dialogue.accept(KEY, "nik saya 3309 0412 0371 0003 ya")
     await dialogue.respond(inbound)
 
@@ -78,7 +84,7 @@ async def test_a_nik_split_over_two_messages_reaches_neither_rasa_nor_the_transc
         outbound = Outbound(db)
         outbound.register("telegram", deliver)
         client = RasaClient("http://rasa.test", 5, transport=httpx.MockTransport(rasa))
-        dialogue = Dialogue(db, client, outbound, 200, tokenise=tokens.tokenise)
+        dialogue = Dialogue(db, client, outbound, 200, tokens=tokens)
         await dialogue.respond(await dialogue.accept(KEY, text))
 
     first, second = (r["message"] for r in requests)
@@ -94,3 +100,62 @@ async def test_a_nik_split_over_two_messages_reaches_neither_rasa_nor_the_transc
             )
         )
     assert texts == ["nik ******1203", "******"]
+
+
+async def test_each_typed_number_is_encrypted_once_for_rasa_and_for_reveal(
+    db: Database,
+) -> None:
+    """Issue 10: a typed NIK was encrypted twice (a token row for the actions, a
+    secret row for the console). Now one row serves the token, bound to the
+    conversation, and the audited reveal; a phone number gets a row and no token."""
+    requests: list[dict[str, Any]] = []
+
+    def rasa(request: httpx.Request) -> httpx.Response:
+        requests.append(json.loads(request.content))
+        return httpx.Response(200, json=[{"text": "Terima kasih"}])
+
+    async def deliver(
+        key: ConversationKey, message: BotMessage, proactive: bool
+    ) -> Delivery:
+        return Delivery(status="sent", provider_message_id="1")
+
+    cipher = DataCipher(SECRET)
+    outbound = Outbound(db)
+    outbound.register("telegram", deliver)
+    client = RasaClient("http://rasa.test", 5, transport=httpx.MockTransport(rasa))
+    tokens = IdentityTokens(db, cipher)
+    dialogue = Dialogue(db, client, outbound, 200, tokens=tokens)
+    text = "nik 3309041203710003 kpj 24019876543 hp 081325550101"
+    inbound = await dialogue.accept(KEY, text)
+    await dialogue.respond(inbound)
+
+    forwarded = requests[0]["message"]
+    nik_token, kpj_token = TOKEN_PATTERN.findall(forwarded)
+    with db.session() as session:
+        rows = session.scalars(select(MessageSecret).order_by(MessageSecret.id)).all()
+        plain = [cipher.decrypt(row.ciphertext) for row in rows]
+        assert plain == ["3309041203710003", "24019876543", "081325550101"]
+        assert {row.message_id for row in rows} == {inbound.message_id}
+        assert [row.token for row in rows] == [nik_token, kpj_token, None]
+        assert [row.owner for row in rows] == [KEY.sender_id] * 2 + [None]
+        by_message = secrets_for(session, [inbound.message_id])[inbound.message_id]
+        revealed = [decrypt(row, cipher) for row in by_message]
+    assert revealed == plain  # the console reveals from the same rows
+    assert tokens.resolve(nik_token, KEY.sender_id) == "3309041203710003"
+    assert tokens.resolve(nik_token, "telegram:other") is None
+    assert tokens.resolve(kpj_token, KEY.sender_id) == "24019876543"
+
+
+def test_a_number_the_actions_tokenised_is_in_no_transcript_to_reveal(
+    db: Database,
+) -> None:
+    """The one table now also holds numbers with no message (``issue``): the
+    console's reveal, by secret id, finds none of them."""
+    cipher = DataCipher(SECRET)
+    token = IdentityTokens(db, cipher).issue("3309041203710003", KEY.sender_id)
+    supervisor = make_staff(db, "ani", "supervisor")
+    with db.session() as session:
+        row = session.scalars(select(MessageSecret)).one()
+        assert (row.message_id, row.token) == (None, token)
+        with pytest.raises(Refused):
+            reveal_in_transcript(session, row.id, supervisor, cipher)

@@ -85,7 +85,7 @@ class World:
             client,
             outbound,
             4000,
-            tokenise=self.tokens.tokenise,
+            tokens=self.tokens,
             cipher=DataCipher(SECRET),
         )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +17,6 @@ from bot.store.db import Database
 from bot.store.models import (
     ComplaintDetails,
     Conversation,
-    IdentityToken,
     Message,
     MessageSecret,
     SharedContact,
@@ -75,6 +74,17 @@ def _ticket(db: Database, cid: int, reference: str, status: str) -> int:
         return ticket.id
 
 
+def _token(token: str, owner: str | None, now: datetime) -> MessageSecret:
+    return MessageSecret(
+        kind="nik",
+        masked="",
+        ciphertext="e",
+        token=token,
+        owner=owner,
+        token_expires_at=now + timedelta(days=1),
+    )
+
+
 def test_the_conversation_is_forgotten_and_open_tickets_stay_without_identity(
     db: Database,
 ) -> None:
@@ -87,16 +97,11 @@ def test_the_conversation_is_forgotten_and_open_tickets_stay_without_identity(
     with db.session() as session:
         session.add_all(
             [
-                IdentityToken(
-                    token="niktok00000000aa",
-                    ciphertext="e",
-                    expires_at=now + timedelta(days=1),
-                ),
-                IdentityToken(
-                    token="niktok00000000bb",
-                    ciphertext="e",
-                    expires_at=now + timedelta(days=1),
-                ),
+                # Numbers the action server tokenised (no message): one found
+                # in the tracker, one issued to this chat, one another chat's.
+                _token("niktok00000000aa", None, now),
+                _token("niktok00000000cc", SENDER, now),
+                _token("niktok00000000bb", OTHER, now),
                 SharedContact(sender_id=SENDER, phone_hash="p", own=True),
                 VerificationLock(sender_id=SENDER, failures=2),
             ]
@@ -109,12 +114,13 @@ def test_the_conversation_is_forgotten_and_open_tickets_stay_without_identity(
         "open_tickets_kept": 1,
         "closed_tickets_stripped": 1,
         "shared_contacts": 1,
-        "identity_tokens": 1,
+        "identity_tokens": 2,
     }
     with db.session() as session:
         count = select(func.count(Message.id)).where(Message.conversation_id == mine)
         assert session.scalar(count) == 0
-        assert session.scalar(select(func.count(MessageSecret.id))) == 2  # theirs
+        # The other chat's two typed numbers and its token: nothing of this one.
+        assert session.scalar(select(func.count(MessageSecret.id))) == 3
         kept = session.get(Ticket, open_ticket)
         assert kept is not None and kept.status == "diproses"
         assert kept.participant_hash is None and kept.participant_ciphertext is None
@@ -127,9 +133,9 @@ def test_the_conversation_is_forgotten_and_open_tickets_stay_without_identity(
         assert closed.conversation_id is None
         other = session.get(Ticket, other_ticket)
         assert other is not None and other.participant_ciphertext == "enc"
-        assert session.scalars(select(IdentityToken.token)).all() == [
-            "niktok00000000bb"
-        ]
+        assert session.scalars(
+            select(MessageSecret.token).where(MessageSecret.token.is_not(None))
+        ).all() == ["niktok00000000bb"]
         # Asking to be forgotten does not reset a verification lock.
         assert session.scalar(select(func.count(VerificationLock.id))) == 1
 

@@ -15,7 +15,6 @@ from bot.store.models import (
     CallbackPayload,
     ComplaintDetails,
     Conversation,
-    IdentityToken,
     InternalNote,
     Message,
     MessageSecret,
@@ -212,23 +211,58 @@ def test_long_closed_tickets_keep_their_facts_only(db: Database) -> None:
             assert ticket.staff_said == "kata petugas"
 
 
+def _token(
+    token: str, expires_at: datetime, message_id: int | None = None
+) -> MessageSecret:
+    """A number's one encrypted copy with its token (no message: the action
+    server's own)."""
+    return MessageSecret(
+        message_id=message_id,
+        kind="nik",
+        masked="************0003",
+        ciphertext="e",
+        token=token,
+        owner="telegram:1",
+        token_expires_at=expires_at,
+    )
+
+
+def test_an_expired_token_of_a_message_goes_and_its_reveal_copy_stays(
+    db: Database,
+) -> None:
+    """One encrypted copy per typed number: the token lives two days, the copy
+    staff may reveal lives as long as the transcript."""
+    cid = _conversation(db, "1", RECENT)
+    with db.session() as session:
+        message = Message(
+            conversation_id=cid, channel="telegram", direction="in", text="x"
+        )
+        session.add(message)
+        session.flush()
+        session.add(_token("niktok00000000aa", NOW - timedelta(hours=1), message.id))
+        message_id = message.id
+
+    report = _run(db)
+    again = _run(db)
+
+    assert (report["identity_tokens"], again["identity_tokens"]) == (1, 0)
+    with db.session() as session:
+        row = session.scalars(select(MessageSecret)).one()
+        assert (row.message_id, row.ciphertext, row.masked) == (
+            message_id,
+            "e",
+            "************0003",
+        )
+        assert (row.token, row.owner, row.token_expires_at) == (None, None, None)
+
+
 def test_expired_secrets_go_and_live_ones_stay(db: Database) -> None:
     staff = make_staff(db, "sri", "agent")
     with db.session() as session:
         session.add_all(
             [
-                IdentityToken(
-                    token="niktok0000000001",
-                    ciphertext="e",
-                    created_at=NOW - timedelta(days=3),
-                    expires_at=NOW - timedelta(days=1),
-                ),
-                IdentityToken(
-                    token="niktok0000000002",
-                    ciphertext="e",
-                    created_at=NOW,
-                    expires_at=NOW + timedelta(days=2),
-                ),
+                _token("niktok0000000001", NOW - timedelta(days=1)),
+                _token("niktok0000000002", NOW + timedelta(days=2)),
                 StaffSession(
                     token_hash="a" * 64,
                     staff_id=staff.id,
@@ -294,7 +328,7 @@ def test_expired_secrets_go_and_live_ones_stay(db: Database) -> None:
         1,
     )
     with db.session() as session:
-        assert session.scalars(select(IdentityToken.token)).all() == [
+        assert session.scalars(select(MessageSecret.token)).all() == [
             "niktok0000000002"
         ]
         assert session.scalars(select(CallbackPayload.key)).all() == ["k:new"]
