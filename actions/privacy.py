@@ -3,8 +3,11 @@
 The deletion itself is ``bot.retention.erase_conversation``: this conversation's
 transcript, the numbers typed in it (identity tokens, revealable copies), shared
 contacts; open tickets stay without the identity. The action then restarts the
-conversation (Rasa's ``Restarted``), so no slot keeps an answer; the gateway
-records the confirmation as the first message of what is left.
+conversation (Rasa's ``Restarted``), so no slot keeps an answer, and its last,
+unshown message asks the gateway to delete the conversation's tracker events
+once Rasa has saved the turn (an action cannot: Rasa writes the turn's events
+after the action returns). The gateway records the confirmation as the first
+message of what is left.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ from bot.retention import erase_conversation
 logger = logging.getLogger(__name__)
 
 OFFERED = "erase_offered"
+# The gateway's marker (bot.gateway.dialogue.FORGET_CONVERSATION; actions may not
+# import the gateway).
+FORGET_CONVERSATION = "forget_conversation"
 OFFER_ACTION = "action_erase_offer"
 
 
@@ -114,4 +120,7 @@ class ActionEraseData(Action):
             dispatcher.utter_message(
                 response="utter_erase_done_kept", count=report.open_tickets_kept
             )
+        # Never shown: asks the gateway to delete this conversation's tracker
+        # events once Rasa has saved this turn (bot/gateway/dialogue.py).
+        dispatcher.utter_message(json_message={FORGET_CONVERSATION: True})
         return [SlotSet(OFFERED, None), Restarted()]

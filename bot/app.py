@@ -26,6 +26,7 @@ from bot.messaging.delivery import RetryPolicy
 from bot.messaging.identity_tokens import IdentityTokens
 from bot.messaging.outbound import Outbound
 from bot.parsing.offices import load_directory
+from bot.retention import forget_sender
 from bot.store.db import Database
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,9 @@ def build_services(settings: Settings) -> Services:
         tokens=tokens,
         cipher=cipher,
         metrics=metrics,
+        forget_tracker=lambda sender: forget_sender(
+            db, settings.durable.tracker_store_url, sender
+        ),
     )
     telegram = None
     if settings.telegram:

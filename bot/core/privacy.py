@@ -10,14 +10,33 @@ identifying. Dates and shorter numbers are left as they are.
 A number split over two messages ("3309041203", then "710003") is caught with the
 count of digits the previous message ended with (``carried``): the gateway keeps
 it in the store per conversation, so every gateway sees it.
+
+The first part of such a number may be shorter than ten digits ("330904", then
+"1203710003"). In a whole inbound message (``message``), a run of five to nine
+digits that is all the message says, or ends it after words like "nik", "kpj",
+"nomor saya", is hidden as a partial number (none of its digits shown; Rasa gets a
+token): it could be a NIK's region and birth date. Kept as typed: the one-time code
+the conversation waits for (six digits, ``code_awaited``; the action checks it as
+typed), short answers and option numbers (under five digits), amounts and numbers
+inside a sentence, dates with separators ("12-05-1980"). A compact date
+("12051980") is hidden: nothing reads it as a date, and a birth date is personal.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.core.digit_runs import Group, digit_runs, ends_with_run, starts_with_run
+from bot.core.digit_runs import (
+    FORMAT,
+    SEPARATOR,
+    Group,
+    classify,
+    digit_runs,
+    ends_with_run,
+    starts_with_run,
+)
 
 MIN_DIGITS = 10
 NIK_DIGITS = 16
@@ -28,6 +47,15 @@ KPJ_DIGITS = 11
 # after a partial number is never taken for one.
 CARRY_TOTAL = frozenset({KPJ_DIGITS, NIK_DIGITS})
 MIN_COMPLETION = 3
+# A whole message of this many digits may be the first part of a split number.
+PARTIAL_DIGITS = range(5, MIN_DIGITS)
+CODE_DIGITS = 6  # bot/resignation/codes.py
+# Words that may come before a partial number ("nik", "NIK saya:", "ini nomor saya").
+_LEAD_IN = re.compile(
+    r"(?:[\s:.,=\-]|\b(?:nik|kpj|ktp|e-?ktp|no|nmr|nomor|nomer|saya|sy|ini|itu|nya"
+    r"|niknya|adalah|yaitu|kartu|peserta|bpjs|pak|bu|ya|yg|yang)\b)*",
+    re.IGNORECASE,
+)
 # Indonesian mobile numbers: 08 + 8-11 digits, or 62 8 + 8-11 digits.
 _PHONE_LENGTHS = {"08": range(10, 14), "628": range(11, 15)}
 _DATE = re.compile(
@@ -55,6 +83,7 @@ class Found:
     kind: str
     digits: str
     completes: bool = False  # the end of a number the previous message began
+    partial: bool = False  # maybe the start of a number the next message ends
 
 
 @dataclass(frozen=True)
@@ -186,13 +215,21 @@ def _found(groups: list[Group], i: int, j: int, kind: str) -> Found:
     return Found(groups[i].start, groups[j].end, kind, digits)
 
 
-def _completion(text: str, run: list[Group], carried: int) -> Found | None:
-    """The run that finishes a number the previous message ended with."""
+def _completion(
+    text: str,
+    run: list[Group],
+    carried: int,
+    code_awaited: Callable[[], bool] | None,
+) -> Found | None:
+    """The run that finishes a number the previous message ended with; six digits
+    the conversation may take for its one-time code are the code."""
     digits = "".join(g.digits for g in run)
     total = carried + len(digits)
     if not carried or not MIN_COMPLETION <= len(digits) < MIN_DIGITS:
         return None
     if total not in CARRY_TOTAL or not starts_with_run(text, run):
+        return None
+    if len(digits) == CODE_DIGITS and code_awaited is not None and code_awaited():
         return None
     kind = NIK if total == NIK_DIGITS else KPJ if total == KPJ_DIGITS else NUMBER
     return Found(run[0].start, run[-1].end, kind, digits, completes=True)
@@ -211,16 +248,61 @@ def _tail(text: str, runs: list[list[Group]], found: list[Found]) -> int:
     return count if count < NIK_DIGITS else 0
 
 
-def scan(text: str, carried: int = 0) -> Scan:
-    """The numbers to hide in ``text``; ``carried`` digits ended the last message."""
+def _partial(
+    text: str,
+    runs: list[list[Group]],
+    found: list[Found],
+    code_awaited: Callable[[], bool] | None,
+) -> Found | None:
+    """The lone run of 5-9 digits ending a whole message, unless it is kept: a
+    date, or the six-digit code the conversation waits for."""
+    if found or len(runs) != 1:
+        return None
+    run = runs[0]
+    digits = "".join(g.digits for g in run)
+    if len(digits) not in PARTIAL_DIGITS or not ends_with_run(text, run):
+        return None
+    lead = "".join(
+        " " if classify(c)[0] in (SEPARATOR, FORMAT) else c
+        for c in text[: run[0].start]
+    )
+    if not _LEAD_IN.fullmatch(lead):
+        return None
+    if any(_date_end(run, i) is not None for i in range(len(run))):
+        return None
+    if len(digits) == CODE_DIGITS and (code_awaited is None or code_awaited()):
+        return None
+    return Found(run[0].start, run[-1].end, NUMBER, digits, partial=True)
+
+
+def scan(
+    text: str,
+    carried: int = 0,
+    *,
+    message: bool = False,
+    code_awaited: Callable[[], bool] | None = None,
+) -> Scan:
+    """The numbers to hide in ``text``; ``carried`` digits ended the last message.
+
+    ``message``: ``text`` is a whole inbound message, whose lone run of five to nine
+    digits is hidden as a partial number; ``code_awaited`` says (asked only for six
+    digits) whether it may be the one-time code the conversation waits for, which
+    is kept (no answer to ask: kept too).
+    """
     runs = digit_runs(text)
     found: list[Found] = []
     for index, run in enumerate(runs):
-        completion = _completion(text, run, carried) if index == 0 else None
+        completion = (
+            _completion(text, run, carried, code_awaited) if index == 0 else None
+        )
         if completion is not None:
             found.append(completion)
             continue
         found += [_found(run, i, j, kind) for i, j, kind in _segments(run)]
+    if message:
+        partial = _partial(text, runs, found, code_awaited)
+        if partial is not None:
+            found.append(partial)
     return Scan(found, _tail(text, runs, found))
 
 
@@ -231,8 +313,9 @@ def mask_value(value: str, visible: int = 4) -> str:
 
 
 def masked(found: Found) -> str:
-    """How one number appears once hidden: a completion shows none of its digits."""
-    if found.completes:
+    """How one number appears once hidden: a completion or a partial number shows
+    none of its digits."""
+    if found.completes or found.partial:
         return "*" * len(found.digits)
     return mask_value(found.digits)
 

@@ -36,6 +36,7 @@ from bot.messaging.conversations import ConversationKey
 from bot.messaging.identity_tokens import IdentityTokens
 from bot.messaging.messages import BotMessage
 from bot.messaging.outbound import Outbound
+from bot.resignation import codes
 from bot.store import ratelimit
 from bot.store.db import STORE_DOWN, Database, patiently, retry_on_conflict
 from bot.store.models import Conversation, utcnow
@@ -48,6 +49,9 @@ LEASE_RETRY_SECONDS = 0.1
 # The kind of a press on a button whose key the store does not know (forged, or
 # from before a reset): answered with a notice, never forwarded as text.
 EXPIRED = "expired"
+# The marker "hapus data saya" puts in its reply (a custom message, never shown):
+# the conversation's tracker events are to go once Rasa has saved the turn.
+FORGET_CONVERSATION = "forget_conversation"
 
 T = TypeVar("T")
 
@@ -109,6 +113,7 @@ class Dialogue:
         tokens: IdentityTokens | None = None,
         cipher: DataCipher | None = None,
         metrics: Metrics | None = None,
+        forget_tracker: Callable[[str], int] | None = None,
     ) -> None:
         self._db = db
         # Long numbers (NIK, KPJ) become tokens of the conversation (text, sender id)
@@ -124,6 +129,9 @@ class Dialogue:
         self._holder = uuid.uuid4().hex[:16]  # + ":<message id>" fits String(40)
         self._released: dict[str, asyncio.Event] = {}
         self._metrics = metrics or Metrics()
+        # Deletes a sender's events from Rasa's tracker store, asked for by the
+        # erasure's action (FORGET_CONVERSATION in its reply).
+        self._forget_tracker = forget_tracker
 
     async def accept(
         self,
@@ -161,7 +169,13 @@ class Dialogue:
         with self._db.session() as session:
             conversation = conversations.get_or_create(session, key)
             carried = conversation.digit_tail or 0
-            numbers = privacy.scan(text, carried)
+            sender = key.sender_id
+            numbers = privacy.scan(
+                text,
+                carried,
+                message=True,
+                code_awaited=lambda: codes.awaited(session, sender),
+            )
             try:
                 with session.begin_nested():
                     message = conversations.record_inbound(
@@ -391,6 +405,9 @@ class Dialogue:
                 "Rasa unavailable for message %s", inbound.message_id, exc_info=True
             )
             return [BotMessage(text=copy_text("service_down"))], "notice"
+        if any(reply.custom.get(FORGET_CONVERSATION) for reply in replies):
+            replies = [r for r in replies if not r.custom.get(FORGET_CONVERSATION)]
+            await self._forget(inbound)
         if not replies:
             # Every turn of ours answers something; silence means an action failed
             # (Rasa drops a failed action's messages and carries on).
@@ -398,6 +415,29 @@ class Dialogue:
             logger.warning("empty reply from Rasa for message %s", inbound.message_id)
             return [BotMessage(text=copy_text("service_down"))], "notice"
         return replies, "answered"
+
+    async def _forget(self, inbound: Inbound) -> None:
+        """Delete the sender's tracker events: Rasa saved them before answering,
+        and this turn's lease holds the sender's next message until this is done,
+        so that message starts a new tracker. A failure is logged; purge takes
+        what is left after ``RETENTION_DAYS``."""
+        if self._forget_tracker is None:
+            return
+        forget, sender = self._forget_tracker, inbound.key.sender_id
+        try:
+            count = await self._in_store(
+                lambda: forget(sender), "deleting tracker events"
+            )
+        except SQLAlchemyError:
+            logger.exception(
+                "could not delete the tracker events of message %s", inbound.message_id
+            )
+            return
+        logger.info(
+            "tracker events of message %s's conversation deleted: %d",
+            inbound.message_id,
+            count,
+        )
 
     async def _state(self, inbound: Inbound) -> ConversationState:
         """Read while recording if the lease was taken then (a transaction less per

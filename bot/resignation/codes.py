@@ -151,6 +151,12 @@ def _current(session: Session, sender_id: str) -> VerificationCode | None:
     )
 
 
+def awaited(session: Session, sender_id: str) -> bool:
+    """Whether ``sender_id`` has an open challenge: six digits it types now may be
+    its code, which the gateway must forward as typed (bot/core/privacy.py)."""
+    return _current(session, sender_id) is not None
+
+
 def pending_participant(session: Session, sender_id: str) -> str | None:
     """The participant hash of the sender's open challenge, if there is one."""
     row = _current(session, sender_id)

@@ -6,5 +6,12 @@ keeps it from cron; ``bot.retention.erasure`` answers "hapus data saya" in chat.
 
 from bot.retention.erasure import ErasureReport, erase_conversation
 from bot.retention.purge import PurgeReport, purge
+from bot.retention.tracker import forget_sender
 
-__all__ = ["ErasureReport", "PurgeReport", "erase_conversation", "purge"]
+__all__ = [
+    "ErasureReport",
+    "PurgeReport",
+    "erase_conversation",
+    "forget_sender",
+    "purge",
+]

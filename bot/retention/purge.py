@@ -18,11 +18,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    Engine,
     and_,
     bindparam,
     delete,
@@ -32,7 +30,6 @@ from sqlalchemy import (
     or_,
     text,
 )
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.resignation.codes import SEND_WINDOW
@@ -48,7 +45,8 @@ from bot.retention.records import (
     not_pending,
     strip_personal_data,
 )
-from bot.store.db import Database, make_engine, retry_on_conflict
+from bot.retention.tracker import tracker_engine
+from bot.store.db import Database, retry_on_conflict
 from bot.store.models import (
     CallbackPayload,
     Conversation,
@@ -184,23 +182,9 @@ _TRACKER_BATCH = text(
 )
 
 
-def _tracker_engine(db: Database, url: str | None) -> tuple[Engine, bool] | None:
-    """The engine of Rasa's tracker store, and whether it is ours to dispose."""
-    if url is None:
-        return None
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and not (
-        parsed.database and Path(parsed.database).is_file()
-    ):
-        return None  # Rasa never ran here; do not create its file
-    if parsed == db.engine.url:
-        return db.engine, False
-    return make_engine(url), True
-
-
 def _tracker_events(db: Database, url: str | None, cutoff: datetime) -> int:
     """Old events from Rasa's tracker store, when it is a SQL store we can reach."""
-    found = _tracker_engine(db, url)
+    found = tracker_engine(db, url)
     if found is None:
         return 0
     engine, owned = found

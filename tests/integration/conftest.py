@@ -174,6 +174,8 @@ def stack(
         database_url, rasa_server.url, telegram_url, var_dir, whatsapp_url
     )
     env["RASA_TOKEN"] = rasa_server.token  # the REST channel's secret
+    # Rasa's tracker store, as in production: "hapus data saya" deletes from it.
+    env["TRACKER_STORE_URL"] = f"sqlite:///{rasa_server.tracker_db}"
     # The action server sends one-time codes through the fake WhatsApp API.
     action_env = {
         "BPU_VAR_DIR": str(var_dir),

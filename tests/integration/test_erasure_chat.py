@@ -11,10 +11,12 @@ server and gateway, fake Bot API and Graph API; SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from bot.core.crypto import DataCipher
 from bot.messaging.conversations import ConversationKey, whatsapp_key
@@ -96,6 +98,20 @@ def _store(stack: Stack, sender_id: str, reference: str) -> dict[str, Any]:
         db.dispose()
 
 
+def _tracker_events(stack: Stack, sender_id: str) -> list[str]:
+    """The data of every event Rasa's tracker store holds for ``sender_id``."""
+    engine = create_engine(f"sqlite:///{stack.rasa.tracker_db}")
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT data FROM events WHERE sender_id = :sender"),
+                {"sender": sender_id},
+            )
+            return [str(row.data) for row in rows]
+    finally:
+        engine.dispose()
+
+
 def _slots(stack: Stack, sender_id: str) -> dict[str, Any]:
     """The slots of Rasa's tracker for ``sender_id`` now."""
     response = httpx.get(
@@ -123,8 +139,32 @@ def _assert_erased(
     assert after["ticket_status"] not in FINAL
     assert after["ticket_identity"] == (None, None)
     assert after["ticket_reason"] == REASON
+    # Rasa's tracker store has no event of the conversation left (texts as Rasa
+    # got them, phones as typed); read before the API below starts a new one.
+    assert _tracker_events(stack, sender_id) == []
     slots = _slots(stack, sender_id)
     assert slots.get("resign_nik") is None and slots.get("resign_kpj") is None
+
+
+def _starts_fresh(
+    stack: Stack,
+    sender_id: str,
+    say: Callable[[str, str], list[str]],
+    record: ParticipantRecord,
+) -> None:
+    """The same person goes on after the erasure: the bot answers, in a tracker
+    holding nothing of before."""
+    said = say("saya mau berhenti jadi peserta bpu", "Apakah Bapak/Ibu setuju")
+    assert said
+    events = _tracker_events(stack, sender_id)
+    typed = [
+        event.get("text")
+        for event in map(json.loads, events)
+        if event.get("event") == "user"
+    ]
+    assert typed == ["saya mau berhenti jadi peserta bpu"]  # nothing of before
+    joined = "\n".join(events)
+    assert record.nik not in joined and REASON not in joined
 
 
 def _assert_filled(stack: Stack, sender_id: str, reference: str) -> None:
@@ -147,6 +187,7 @@ def test_hapus_data_saya_on_telegram(stack: Stack, chat_id: int) -> None:
     match = REFERENCE.search(said[-1])
     assert match, said
     _assert_filled(stack, sender_id, match[0])
+    assert _tracker_events(stack, sender_id)  # Rasa had the conversation
     db = Database(stack.database_url)
     try:
         with db.session() as session:
@@ -163,6 +204,7 @@ def test_hapus_data_saya_on_telegram(stack: Stack, chat_id: int) -> None:
     said = chat.press("/affirm", until=KEPT)
     assert any(DONE in t for t in said), said
     _assert_erased(stack, sender_id, match[0], record)
+    _starts_fresh(stack, sender_id, chat.say, record)
 
 
 def test_hapus_data_saya_on_whatsapp(stack: Stack) -> None:
@@ -184,3 +226,4 @@ def test_hapus_data_saya_on_whatsapp(stack: Stack) -> None:
     said = chat.say("ya", until=KEPT)
     assert any(DONE in t for t in said), said
     _assert_erased(stack, sender_id, match[0], record)
+    _starts_fresh(stack, sender_id, chat.say, record)

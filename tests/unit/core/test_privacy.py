@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.privacy import mask_identifiers, mask_value, scan
+from bot.core.privacy import apply_mask, mask_identifiers, mask_value, scan
 
 
 @pytest.mark.parametrize(
@@ -125,3 +125,131 @@ def test_a_short_group_before_a_phone_shape_is_not_split_off() -> None:
     a phone number, and the phone went to Rasa as typed."""
     typed = "1\u200b1 \u200b0 \u200b8 \u200b0 \u200b1 \u200b0 \u200b1 \u200b0 100"
     assert [f.kind for f in scan(typed).found] == ["number"]
+
+
+# --- the first part of a split number (issue 10) ---------------------------------
+# A message that is only a run of 5-9 digits (or ends with one after "nik", "kpj",
+# "nomor saya"...) may be the start of a NIK or KPJ: hidden as a partial number,
+# with none of its digits shown, unless it is the one-time code the conversation
+# is waiting for.
+
+
+def _no_code() -> bool:
+    return False
+
+
+def _code() -> bool:
+    return True
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("330904", "******"),
+        ("3309041", "*******"),
+        ("330904120", "*********"),
+        ("33090", "*****"),
+        ("3309 0412", "********"),
+        ("nik 330904", "nik ******"),
+        ("NIK saya: 3309041", "NIK saya: *******"),
+        ("ini nomor saya 33090412", "ini nomor saya ********"),
+        ("kpj 24019 ", "kpj ***** "),
+        ("12051980", "********"),  # a compact date parses as none (timeparse)
+    ],
+)
+def test_a_bare_first_part_of_five_to_nine_digits_is_hidden(
+    text: str, expected: str
+) -> None:
+    numbers = scan(text, message=True, code_awaited=_no_code)
+    assert apply_mask(text, numbers) == expected
+    assert [f.kind for f in numbers.found] == ["number"]
+    assert numbers.tail == len(numbers.found[0].digits)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2",
+        "12",
+        "1234",
+        "2025",
+        "saya bayar 150000",
+        "150000 rupiah",
+        "iuran 16800 per bulan",
+        "12-05-1980",
+        "12/05/1980",
+        "lahir 12.05.1980",
+        "kejadian tgl 2/12/2025",
+        "ADU-20251203",
+    ],
+)
+def test_short_numbers_amounts_and_dates_stay_as_typed(text: str) -> None:
+    numbers = scan(text, message=True, code_awaited=_no_code)
+    assert numbers.found == []
+    assert apply_mask(text, numbers) == text
+
+
+def test_only_a_whole_message_is_taken_for_a_partial_number() -> None:
+    """Stored slots, ticket fields and logs keep short numbers (not a message)."""
+    assert scan("330904").found == []
+    assert mask_identifiers("330904") == "330904"
+
+
+def test_the_awaited_one_time_code_reaches_the_action_as_typed() -> None:
+    for typed_code in ("123456", "123 456", "kode 123456", "nik 123456"):
+        assert scan(typed_code, message=True, code_awaited=_code).found == []
+    # Not six digits: no code, whatever is awaited.
+    assert [
+        f.kind for f in scan("3309041", message=True, code_awaited=_code).found
+    ] == ["number"]
+
+
+def test_two_one_time_codes_in_a_row_stay_two_codes_when_awaited() -> None:
+    first = scan("123456", message=True, code_awaited=_code)
+    second = scan("654321", first.tail, message=True, code_awaited=_code)
+    assert (first.found, second.found) == ([], [])
+
+
+def test_the_code_question_is_asked_only_for_six_digits() -> None:
+    asked: list[str] = []
+
+    def awaited() -> bool:
+        asked.append("?")
+        return True
+
+    scan("halo 2", message=True, code_awaited=awaited)
+    scan("3309041", message=True, code_awaited=awaited)
+    scan("3309041203710003", message=True, code_awaited=awaited)
+    assert asked == []
+    scan("123456", message=True, code_awaited=awaited)
+    assert asked == ["?"]
+
+
+def test_a_nik_split_after_five_to_nine_digits_is_hidden_in_both_parts() -> None:
+    for cut in range(5, 10):
+        nik = "3309041203710003"
+        first = scan(nik[:cut], message=True, code_awaited=_no_code)
+        second = scan(nik[cut:], first.tail, message=True, code_awaited=_no_code)
+        assert apply_mask(nik[:cut], first) == "*" * cut
+        assert "*" * (16 - cut - 4) in apply_mask(nik[cut:], second)
+        assert not any(
+            nik[i : i + 5] in apply_mask(nik[cut:], second) for i in range(12)
+        )
+
+
+def test_a_kpj_split_after_five_digits_is_hidden_in_both_parts() -> None:
+    first = scan("24019", message=True, code_awaited=_no_code)
+    second = scan("876543", first.tail, message=True, code_awaited=_no_code)
+    assert apply_mask("24019", first) == "*****"
+    assert apply_mask("876543", second) == "******"
+    assert second.found[0].kind == "kpj"
+
+
+def test_an_awaited_code_after_ten_digits_is_a_code_not_the_end_of_a_nik() -> None:
+    """10 + 6 digits add up to a NIK: the six are still the code when one is open
+    (found by the gateway test: "1203710003" then the code "123456")."""
+    first = scan("1203710003", message=True, code_awaited=_code)
+    assert first.tail == 10
+    assert scan("123456", first.tail, message=True, code_awaited=_code).found == []
+    completed = scan("123456", first.tail, message=True, code_awaited=_no_code)
+    assert [f.kind for f in completed.found] == ["nik"]

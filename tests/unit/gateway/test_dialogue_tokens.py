@@ -22,6 +22,7 @@ from bot.messaging.identity_tokens import IdentityTokens
 from bot.messaging.messages import BotMessage
 from bot.messaging.outbound import Delivery, Outbound
 from bot.messaging.secrets import secrets_for
+from bot.resignation import codes
 from bot.store.db import Database
 from bot.store.models import Message, MessageSecret
 from tests.builders import make_staff
@@ -159,3 +160,49 @@ def test_a_number_the_actions_tokenised_is_in_no_transcript_to_reveal(
         assert (row.message_id, row.token) == (None, token)
         with pytest.raises(Refused):
             reveal_in_transcript(session, row.id, supervisor, cipher)
+
+
+async def test_a_first_part_of_six_digits_is_hidden_but_an_awaited_code_is_not(
+    db: Database,
+) -> None:
+    """Issue 10: "330904" then "1203710003" left the first part in clear, in the
+    transcript and at Rasa. It is now a partial number (token, masked); six digits
+    typed while a one-time code is open still reach the action as typed, and so
+    does a second code in a row."""
+    requests: list[dict[str, Any]] = []
+
+    def rasa(request: httpx.Request) -> httpx.Response:
+        requests.append(json.loads(request.content))
+        return httpx.Response(200, json=[{"text": "Terima kasih"}])
+
+    async def deliver(
+        key: ConversationKey, message: BotMessage, proactive: bool
+    ) -> Delivery:
+        return Delivery(status="sent", provider_message_id=str(len(requests)))
+
+    cipher = DataCipher(SECRET)
+    tokens = IdentityTokens(db, cipher)
+    outbound = Outbound(db)
+    outbound.register("telegram", deliver)
+    client = RasaClient("http://rasa.test", 5, transport=httpx.MockTransport(rasa))
+    dialogue = Dialogue(db, client, outbound, 200, tokens=tokens)
+    for text in ("330904", "1203710003"):
+        await dialogue.respond(await dialogue.accept(KEY, text))
+    with db.session() as session:
+        codes.issue(session, cipher, KEY.sender_id, "p" * 64, delivered=True)
+    for text in ("123456", "654321"):
+        await dialogue.respond(await dialogue.accept(KEY, text))
+
+    sent = [r["message"] for r in requests]
+    assert TOKEN_PATTERN.fullmatch(sent[0]) and TOKEN_PATTERN.fullmatch(sent[1])
+    assert tokens.reveal(sent[0], KEY.sender_id) == "330904"
+    assert sent[2:] == ["123456", "654321"]
+    with db.session() as session:
+        texts = list(
+            session.scalars(
+                select(Message.text)
+                .where(Message.direction == "in")
+                .order_by(Message.id)
+            )
+        )
+    assert texts == ["******", "******0003", "123456", "654321"]

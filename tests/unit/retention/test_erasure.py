@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from actions import privacy, runtime
+from bot.gateway.dialogue import FORGET_CONVERSATION
 from bot.retention import erase_conversation
 from bot.store.db import Database
 from bot.store.models import (
@@ -199,7 +200,11 @@ async def test_yes_erases_says_what_was_done_and_restarts(
     assert [m["response"] for m in dispatcher.messages] == [
         "utter_erase_done",
         "utter_erase_done_kept",
+        None,
     ]
+    # Last, unshown: the gateway deletes the tracker events once Rasa saved them.
+    assert dispatcher.messages[2]["custom"] == {FORGET_CONVERSATION: True}
+    assert privacy.FORGET_CONVERSATION == FORGET_CONVERSATION
     assert dispatcher.messages[0]["messages"] == 2
     assert dispatcher.messages[1]["count"] == 1
     assert [e["event"] for e in events] == ["slot", "restart"]
@@ -230,5 +235,6 @@ async def test_a_store_failure_says_so_and_keeps_the_conversation(
     monkeypatch.setattr(runtime, "database", lambda: None)
     dispatcher = CollectingDispatcher()
     events = await privacy.ActionEraseData().run(dispatcher, _tracker(OFFERED), {})
+    # Nothing was deleted: the tracker stays too (no marker).
     assert [m["response"] for m in dispatcher.messages] == ["utter_erase_failed"]
     assert [e["event"] for e in events] == ["slot"]
