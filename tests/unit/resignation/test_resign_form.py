@@ -24,6 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions import runtime
+from actions.interruptions import LEAVING
 from actions.resign import services
 from actions.resign.filing import ActionResignFinish
 from actions.resign.form import ValidateResignForm
@@ -34,6 +35,7 @@ from actions.resign.leaving import (
 )
 from actions.resign.slots import FORM, KPJ, OUTCOME, VERIFIED
 from bot.core.crypto import DataCipher
+from bot.core.settings import PROJECT_ROOT
 from bot.messaging.code_sender import CodeDeliveryError
 from bot.messaging.conversations import whatsapp_key
 from bot.messaging.identity_tokens import IdentityTokens
@@ -383,7 +385,7 @@ def test_telegram_contact_of_someone_else_is_refused(
     chat.identify("Sutrisno Wibowo")
     said = chat.share_contact(db, str(SUTRISNO.phone), own=False)
     assert "Itu nomor orang lain" in said[0]
-    assert "Kode rahasia 6 angka sudah kami kirim" in said[1]
+    assert "kami mengirim kode rahasia 6 angka" in said[1]
     assert said[-1] == "ASK resign_code"
     assert _reveals(said, SUTRISNO) == []
     assert chat.slots[OUTCOME] is None
@@ -569,6 +571,13 @@ def test_a_provider_failure_sounds_like_an_unknown_nik(
     assert failing.sent and failing.sent[-1][0] == SUTRISNO.phone  # it was tried
     assert failed == not_found
     assert failed[-1] == "ASK resign_code"
+    # Issue 10: the real participant is not told a code was sent; told what is
+    # true in every case, and what to do when no code comes.
+    (sent,) = [t for t in failed if "kode rahasia 6 angka" in t]
+    assert sent.startswith("Jika NIK dan nomor kartu peserta (KPJ) itu cocok")
+    assert "sudah kami kirim" not in sent and "sudah dikirim" not in sent
+    assert "Kode kadang tidak sampai" in sent
+    assert "ketik: sambungkan ke petugas" in sent
     assert real.slots.get(OUTCOME) == unknown.slots.get(OUTCOME)
     # The code that never left verifies nothing, even typed right.
     said = real.say(failing.sent[-1][1])
@@ -712,3 +721,17 @@ def test_failures_above_the_global_ceiling_alert_staff(
         assert [(h.reason, h.supervisor_only) for h in alerts] == [
             ("verification_surge", True)
         ]
+
+
+def test_the_way_out_after_the_code_message_is_a_request_for_a_person() -> None:
+    """The code message says "ketik: sambungkan ke petugas": that is a training
+    example of request_human, which leaves any form (actions/interruptions.py)."""
+    handoff = yaml.safe_load((PROJECT_ROOT / "nlu" / "handoff.yml").read_text())
+    examples = [
+        line.strip().removeprefix("- ")
+        for item in handoff["nlu"]
+        if item.get("intent") == "request_human"
+        for line in item["examples"].splitlines()
+    ]
+    assert "sambungkan ke petugas" in examples
+    assert "request_human" in LEAVING
