@@ -15,7 +15,6 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TypeVar
 
@@ -28,18 +27,19 @@ from bot.core.logs import new_turn, turn_id
 from bot.core.texts import text as copy_text
 from bot.gateway import leases
 from bot.gateway.channels.rendering.common import choose_by_number
+from bot.gateway.inbound import ConversationState, Inbound, scan_message
 from bot.gateway.metrics import Metrics
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
-from bot.handoff import handoffs
 from bot.messaging import conversations
 from bot.messaging.conversations import ConversationKey
 from bot.messaging.identity_tokens import IdentityTokens
 from bot.messaging.messages import BotMessage
 from bot.messaging.outbound import Outbound
-from bot.resignation import codes
 from bot.store import ratelimit
 from bot.store.db import STORE_DOWN, Database, patiently, retry_on_conflict
 from bot.store.models import Conversation, utcnow
+
+__all__ = ["EXPIRED", "FORGET_CONVERSATION", "Dialogue", "Inbound"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,48 +54,6 @@ EXPIRED = "expired"
 FORGET_CONVERSATION = "forget_conversation"
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Inbound:
-    """A recorded participant message waiting for its turn.
-
-    ``text`` is the raw text, kept in memory only for the turn; the store holds the
-    masked form. A ``duplicate`` (the provider delivered the same message again) was
-    not recorded a second time and gets no answer.
-    """
-
-    key: ConversationKey
-    message_id: int
-    text: str
-    kind: str  # "text", "button" (a pressed option), "media" or EXPIRED
-    duplicate: bool = False
-    conversation_id: int = 0
-    rate: ratelimit.RateDecision | None = field(default=None, compare=False)
-    # The turn's lease was taken while recording (the usual, uncontended case).
-    leased: bool = False
-    # The conversation as the recording transaction read it, valid for the turn
-    # when the lease was taken there (no earlier turn can change it meanwhile).
-    state: ConversationState | None = field(default=None, compare=False)
-    # Digits the previous message ended with: a number this one completes is
-    # hidden from Rasa as it is from the transcript (bot/core/privacy.py).
-    carried: int = 0
-    # ``text`` as Rasa gets it (NIK and KPJ as tokens), tokenised while recording,
-    # so each number is encrypted once; ``None`` when the gateway does not tokenise.
-    forwarded: str | None = None
-
-
-@dataclass(frozen=True)
-class ConversationState:
-    """What a turn needs of its conversation: held by people, options last offered."""
-
-    held: bool
-    last_buttons: list[dict[str, str]] | None
-
-    @classmethod
-    def of(cls, conversation: Conversation) -> ConversationState:
-        """The state of ``conversation`` now."""
-        return cls(handoffs.is_active(conversation), conversation.last_buttons)
 
 
 class Dialogue:
@@ -169,13 +127,7 @@ class Dialogue:
         with self._db.session() as session:
             conversation = conversations.get_or_create(session, key)
             carried = conversation.digit_tail or 0
-            sender = key.sender_id
-            numbers = privacy.scan(
-                text,
-                carried,
-                message=True,
-                code_awaited=lambda: codes.awaited(session, sender),
-            )
+            numbers = scan_message(session, text, carried, key.sender_id)
             try:
                 with session.begin_nested():
                     message = conversations.record_inbound(
@@ -193,16 +145,11 @@ class Dialogue:
             conversation.digit_tail = numbers.tail or None
             now = utcnow()
             forwarded = None
-            if self._tokens is not None:
+            if self._tokens is not None:  # one encrypted copy of each number
                 forwarded = self._tokens.record(
-                    session,
-                    message.id,
-                    text,
-                    numbers.found,
-                    key.sender_id,
-                    now,
+                    session, message.id, text, numbers.found, key.sender_id, now,
                     issue_tokens=self._tokenise,
-                )
+                )  # fmt: skip
             rate = ratelimit.count_message(
                 session, key.sender_id, now, self._rate_limit
             )
@@ -380,18 +327,9 @@ class Dialogue:
             "button": inbound.kind == "button" or chosen is not None,
             "turn_id": turn_id.get(),
         }
-        forwarded = chosen or inbound.forwarded or inbound.text
-        if chosen and self._tokens is not None and self._tokenise:
-            # An option's payload is ours, yet tokenised like typed text to be sure.
-            tokens, plain, owner = self._tokens, chosen, inbound.key.sender_id
-            try:
-                forwarded = await self._in_store(
-                    lambda: tokens.tokenise(plain, owner), "tokenising numbers"
-                )
-            except SQLAlchemyError:
-                # Never forward the raw number instead: apologise.
-                logger.exception("could not tokenise message %s", inbound.message_id)
-                return [BotMessage(text=copy_text("service_down"))], "notice"
+        forwarded = await self._forwarded(inbound, chosen)
+        if forwarded is None:
+            return [BotMessage(text=copy_text("service_down"))], "notice"
         try:
             replies = await self._rasa.send(
                 inbound.key.sender_id,
@@ -416,11 +354,25 @@ class Dialogue:
             return [BotMessage(text=copy_text("service_down"))], "notice"
         return replies, "answered"
 
+    async def _forwarded(self, inbound: Inbound, chosen: str | None) -> str | None:
+        """What Rasa gets: the text tokenised while recording, or the option chosen
+        by its number (ours, yet tokenised like typed text to be sure); ``None``
+        when that fails (never the raw number instead: an apology)."""
+        if not chosen or self._tokens is None or not self._tokenise:
+            return chosen or inbound.forwarded or inbound.text
+        tokens, owner = self._tokens, inbound.key.sender_id
+        try:
+            return await self._in_store(
+                lambda: tokens.tokenise(chosen, owner), "tokenising numbers"
+            )
+        except SQLAlchemyError:
+            logger.exception("could not tokenise message %s", inbound.message_id)
+            return None
+
     async def _forget(self, inbound: Inbound) -> None:
-        """Delete the sender's tracker events: Rasa saved them before answering,
-        and this turn's lease holds the sender's next message until this is done,
-        so that message starts a new tracker. A failure is logged; purge takes
-        what is left after ``RETENTION_DAYS``."""
+        """Delete the sender's tracker events (Rasa saved them before answering;
+        the lease holds the next message until then, which starts a new tracker).
+        A failure is logged: purge takes them after ``RETENTION_DAYS``."""
         if self._forget_tracker is None:
             return
         forget, sender = self._forget_tracker, inbound.key.sender_id
@@ -433,11 +385,7 @@ class Dialogue:
                 "could not delete the tracker events of message %s", inbound.message_id
             )
             return
-        logger.info(
-            "tracker events of message %s's conversation deleted: %d",
-            inbound.message_id,
-            count,
-        )
+        logger.info("tracker events deleted after %s: %d", inbound.message_id, count)
 
     async def _state(self, inbound: Inbound) -> ConversationState:
         """Read while recording if the lease was taken then (a transaction less per
