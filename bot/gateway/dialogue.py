@@ -37,7 +37,7 @@ from bot.messaging.messages import BotMessage
 from bot.messaging.outbound import Outbound
 from bot.store import ratelimit
 from bot.store.db import STORE_DOWN, Database, patiently, retry_on_conflict
-from bot.store.models import Conversation, utcnow
+from bot.store.models import utcnow
 
 __all__ = ["EXPIRED", "FORGET_CONVERSATION", "Dialogue", "Inbound"]
 
@@ -74,9 +74,8 @@ class Dialogue:
         forget_tracker: Callable[[str], int] | None = None,
     ) -> None:
         self._db = db
-        # Long numbers (NIK, KPJ) become tokens of the conversation (text, sender id)
-        # before Rasa sees them; the row of each also keeps the encrypted original
-        # for audited reveal. With a cipher only, just the reveal copies are kept.
+        # NIK and KPJ reach Rasa as tokens, on each number's one encrypted copy (also
+        # for audited reveal); with a cipher only, just the reveal copies are kept.
         self._tokenise = tokens is not None
         self._tokens = tokens or (IdentityTokens(db, cipher) if cipher else None)
         self._rasa = rasa
