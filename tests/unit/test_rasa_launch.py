@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 from pathlib import Path
 
 import pytest
 
-from scripts.rasa_run import apply_tuning, rasa_argv
+from scripts.rasa_run import apply_tuning, block_jax, rasa_argv
 from tests.integration.processes import rasa_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,3 +51,14 @@ def test_the_launcher_gives_tensorflow_one_thread_per_pool_unless_told() -> None
     stock = {inter: "", intra: "2"}
     apply_tuning(stock)
     assert stock == {inter: "", intra: "2"}
+
+
+def test_the_launcher_keeps_jax_out_of_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TensorFlow imports jax only if it can; Rasa never needs it (README)."""
+    monkeypatch.delitem(sys.modules, "jax", raising=False)
+    block_jax()
+    try:
+        with pytest.raises(ImportError):
+            importlib.import_module("jax")
+    finally:
+        sys.modules.pop("jax", None)
