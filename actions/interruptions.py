@@ -16,12 +16,13 @@ from enum import Enum
 from typing import Any, ClassVar
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions import ending
+from actions.handoff import hand_over
 from bot.core.texts import text as copy_text
 from bot.messaging.identity_tokens import TOKEN_PATTERN
 from bot.parsing.lexicon import sounds_like_question
@@ -42,6 +43,8 @@ QUESTIONS = frozenset(
     }
 )
 MIN_CONFIDENCE = 0.6
+# The hand-off reason when a form's question stayed unreadable after the offer.
+REASON_UNREADABLE = "form_unreadable"
 _DIGIT = re.compile(r"\d")
 # A correction says so: without one of these words (or a named field), a free-text
 # answer the NLU took for a correction is still the answer ("saya minta penjelasan
@@ -62,6 +65,12 @@ class Expects(Enum):
     # The participant's own words: they answer unless they sound like a question
     # ("tagihan gopay terus jalan" is a reason, "tagihan gopay gimana?" is not).
     FREE_TEXT = "free_text"
+
+
+def _intent(message: Mapping[str, Any]) -> str | None:
+    """The intent the NLU gave ``message``, however sure it was."""
+    name = (message.get("intent") or {}).get("name")
+    return str(name) if name else None
 
 
 def pressed(message: Mapping[str, Any]) -> bool:
@@ -177,6 +186,10 @@ class InterruptibleForm(FormValidationAction):
                 ):
                     self.ask_again(question, dispatcher, domain)
                 asking = ending.Asking(question, ending.Stage.AGAIN)
+            elif answered.stage is ending.Stage.PERSON and _intent(
+                tracker.latest_message
+            ) in ("affirm", "deny"):
+                return await self.stop(dispatcher, tracker, domain)
             elif question in self.defaults:
                 taken = _set(self.defaults[question])
                 tracker.add_slots(taken)
@@ -192,6 +205,31 @@ class InterruptibleForm(FormValidationAction):
         if asking.stage is ending.Stage.ASKED and asking.question is not None:
             await self.ask_itself(asking.question, False, dispatcher, tracker, domain)
         return [*events, ending.requested(asking)]
+
+    async def stop(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """A yes or a no typed to the offer of a person: the form stops.
+
+        People answer the offer in words, not only with its buttons: "ya"/"iya"
+        hands over (it used to be read as one more unusable answer, and the offer
+        came again and again), "tidak" stops the form. Either way the answers go,
+        as with "batal", and nothing is said after: the follow-up
+        ``action_listen`` ends the turn, so no rule that completes the form (and
+        no fallback) runs. Any other answer is still tried as the answer, with the
+        precise message and the offer again (a NIK typed wrong a fourth time is
+        someone trying, not someone lost).
+        """
+        if _intent(tracker.latest_message) == "deny":
+            dispatcher.utter_message(text=copy_text("form_stopped"))
+        else:
+            await hand_over(dispatcher, tracker.sender_id, REASON_UNREADABLE)
+        return [
+            *(SlotSet(slot, None) for slot in self.domain_slots(domain)),
+            SlotSet(REQUESTED_SLOT, None),
+            ActiveLoop(None),
+            FollowupAction("action_listen"),
+        ]
 
     async def missing(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -30,6 +30,10 @@ class FormChat:
         self.slots: dict[str, Any] = {}
         self.asked: str | None = None
         self.messages: list[dict[str, Any]] = []
+        # Set when the validation action ends the form itself (``ActiveLoop(None)``),
+        # and the follow-up action it names, if any.
+        self.ended = False
+        self.followup: str | None = None
 
     def say(
         self, text: str, intent: str = "inform", button: bool = False
@@ -56,7 +60,11 @@ class FormChat:
         if not any(e["name"] != "requested_slot" for e in events):
             return [{"response": REJECTED}]
         for event in events:
-            if event["name"] == "requested_slot":
+            if event["event"] == "active_loop":
+                self.ended = event["name"] is None
+            elif event["event"] == "followup":
+                self.followup = event["name"]
+            elif event["name"] == "requested_slot":
                 self.asked = event["value"]
             else:
                 self.slots[event["name"]] = event["value"]

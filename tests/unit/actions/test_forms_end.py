@@ -6,6 +6,11 @@ resignation form's cases are in tests/unit/resignation/test_resign_form.py.
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from actions import handoff
 from actions.complaint.form import ValidateComplaintForm
 from tests.unit.actions.form_chat import REJECTED, FormChat
 
@@ -108,3 +113,63 @@ def test_pressing_the_person_button_is_no_answer() -> None:
     chat.say("Boyolali")
     said = chat.say("/request_human", intent="request_human", button=True)
     assert said == [{"response": REJECTED}]  # the hand-off rule takes it
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Hand-offs opened, without a store."""
+    calls: list[tuple[str, str]] = []
+
+    def fake_open(sender_id: str, reason: str, **_: Any) -> int:
+        calls.append((sender_id, reason))
+        return 1
+
+    monkeypatch.setattr(handoff, "open_in_store", fake_open)
+    monkeypatch.setattr(
+        handoff,
+        "handoff_message",
+        lambda supervisor_only: {"response": "utter_handoff_in_hours"},
+    )
+    return calls
+
+
+def _offered_a_person() -> FormChat:
+    """The complaint form after two unreadable answers to a required question."""
+    chat = FormChat(ValidateComplaintForm())
+    chat.say("mau mengadu, saya ditolak satpam di kantor klaten kemarin jam 9")
+    chat.say("ya", intent="affirm")
+    chat.say("iya", intent="affirm")
+    assert chat.asked == "staff_said~person"
+    return chat
+
+
+@pytest.mark.parametrize("text", ["ya", "ok"])
+def test_after_the_offer_of_a_person_a_typed_yes_hands_over(
+    text: str, opened: list[tuple[str, str]]
+) -> None:
+    """It used to offer a person again and again: a form that never ended."""
+    chat = _offered_a_person()
+    chat.say(text, intent="affirm")
+    assert opened == [("telegram:1", "form_unreadable")]
+    assert chat.responses() == ["utter_handoff_in_hours"]
+    assert chat.ended and chat.followup == "action_listen"  # nothing said after
+    assert chat.asked is None
+    assert chat.slots["office"] is None and chat.slots["staff_said"] is None
+
+
+def test_after_the_offer_of_a_person_no_stops_the_form_and_forgets(
+    opened: list[tuple[str, str]],
+) -> None:
+    chat = FormChat(ValidateComplaintForm())
+    chat.say(SEED, intent="complain_office_refusal")
+    chat.say("Boyolali")
+    chat.say("Boyolali")
+    assert chat.asked == "complaint_review~person"
+    chat.say("tidak", intent="deny")
+    assert opened == []
+    assert chat.responses() == [
+        "Baik, pertanyaan ini saya hentikan. Jawaban Bapak/Ibu tadi tidak disimpan. "
+        "Ketik menu untuk melihat pilihan lagi."
+    ]
+    assert chat.ended and chat.followup == "action_listen"
+    assert chat.slots["office"] is None
