@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
@@ -20,7 +21,12 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import ending
-from actions.interruptions import Expects, InterruptibleForm, confident_intent
+from actions.interruptions import (
+    Expects,
+    InterruptibleForm,
+    confident_intent,
+    pressed,
+)
 from actions.resign import consent, verify
 from actions.resign.decision import say_locked, say_summary
 from actions.resign.identity import code_in, read_kpj, read_nik
@@ -46,12 +52,15 @@ from actions.resign.slots import (
 )
 from bot.core.texts import text as copy_text
 from bot.parsing.lexicon import starts_with_no, starts_with_yes
-from bot.resignation.helper import speaks_for_someone
+from bot.resignation.helper import helps_parent, speaks_for_someone
 from bot.resignation.needs import mentions_bills
 
 logger = logging.getLogger(__name__)
 
 MAX_REASON = 300
+# A death reported by the family leaves the form for the heirs' path
+# (stories/heirs.yml): the family is not the participant.
+HEIRS = "report_death"
 # The contact question was answered: what with is read from the store.
 ANSWERED = "answered"
 
@@ -90,6 +99,14 @@ def _yes_no_answer(
     return {slot: answer}
 
 
+def _say_helper(dispatcher: CollectingDispatcher, text: str) -> None:
+    """Someone types for the participant: a parent's helper is addressed as such,
+    then P7's message on where the code goes (utter_resign_helper)."""
+    if helps_parent(text):
+        dispatcher.utter_message(response="utter_resign_helper_parent")
+    dispatcher.utter_message(response="utter_resign_helper")
+
+
 class ValidateResignForm(InterruptibleForm):
     """Reads each answer, verifies the identity, decides; Rasa asks the questions."""
 
@@ -106,6 +123,12 @@ class ValidateResignForm(InterruptibleForm):
     def name(self) -> str:
         return "validate_resign_form"
 
+    def interrupted(self, question: str, message: Mapping[str, Any]) -> bool:
+        """A death reported by the family is never an answer to this form."""
+        if not pressed(message) and confident_intent(message) == HEIRS:
+            return True
+        return super().interrupted(question, message)
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
@@ -120,7 +143,7 @@ class ValidateResignForm(InterruptibleForm):
             tracker.slots.update(dict.fromkeys(ALL_SLOTS))
             helper = speaks_for_someone(str(tracker.latest_message.get("text") or ""))
             if helper:
-                dispatcher.utter_message(response="utter_resign_helper")
+                _say_helper(dispatcher, str(tracker.latest_message.get("text") or ""))
             first = await self.next_requested_slot(dispatcher, tracker, domain)
             return [*forget_all(), SlotSet(HELPER, True if helper else None), first]
         text = str(tracker.latest_message.get("text") or "")
@@ -128,7 +151,7 @@ class ValidateResignForm(InterruptibleForm):
         if newly_helper:
             # "saya anaknya": the helper may type, but only the code sent to the
             # participant's own number proves possession (PRODUCT.md §3.1 step 3).
-            dispatcher.utter_message(response="utter_resign_helper")
+            _say_helper(dispatcher, text)
             tracker.slots[HELPER] = True
             if not any(ch.isdigit() for ch in text) and "tok" not in text:
                 asked = await self.next_requested_slot(dispatcher, tracker, domain)

@@ -25,8 +25,20 @@ _PATTERNS = (
     r"\bmewakili\b",
 )
 _HELPER = re.compile("|".join(_PATTERNS), re.IGNORECASE)
+# A parent named next to "saya"/"aku" ("bapak saya", "ibu kulo", "bapakku"): the
+# helper is addressed as helping a parent ("Bapak/Ibu membantu orang tua").
+_PARENT = re.compile(
+    r"\b(?:(?:bapak|bpk|ayah|bapa|papa|ibu|mama|mamah|mamak|emak|ortu|orang\s*tua)"
+    r"\s+(?:saya|aku|sy|kulo|kami)|(?:bapak|ayah|ibu|mama|emak)ku)\b",
+    re.IGNORECASE,
+)
 
 
 def speaks_for_someone(text: str) -> bool:
     """Whether ``text`` says the writer acts for another person."""
     return bool(_HELPER.search(" ".join(text.split())))
+
+
+def helps_parent(text: str) -> bool:
+    """Whether the person helped, in ``text``, is the writer's father or mother."""
+    return bool(_PARENT.search(" ".join(text.split())))
