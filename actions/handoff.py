@@ -102,6 +102,23 @@ class ActionHandoff(Action):
         return [SlotSet("handoff_reason", None)]
 
 
+class ActionHeirsHandoffReason(Action):
+    """Marks the heirs' path, so a hand-off from it tells staff the participant died.
+
+    Runs before the heirs' offer of a person: whether the family presses the button
+    or asks in words, action_handoff then opens the case as "Peserta meninggal"
+    instead of "Peserta minta petugas", and staff know they talk to the family.
+    """
+
+    def name(self) -> str:
+        return "action_heirs_handoff_reason"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return [SlotSet("handoff_reason", handoffs.REASON_DECEASED)]
+
+
 class ActionClearResignOffer(Action):
     """The offer to stop online was answered: later yes/no mean something else."""
 

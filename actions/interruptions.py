@@ -40,6 +40,12 @@ QUESTIONS = frozenset(
         "ask_requirements",
         "ask_contribution",
         "check_eligibility",
+        # Issue 13's questions (stories/interruptions.yml answers them in every form).
+        "ask_office_choice",
+        "ask_protection_end",
+        "ask_refund",
+        "ask_rejoin",
+        "ask_membership_status",
     }
 )
 MIN_CONFIDENCE = 0.6

@@ -30,6 +30,8 @@ HANDED_OFF = "handoff"
 REASON_ASKED = "diminta_peserta"
 REASON_SENSITIVE = "aduan_sensitif"
 REASON_TAKEN = "diambil_petugas"
+# A death reported by the family: staff talk to the heirs, not the participant.
+REASON_DECEASED = "deceased"
 
 
 SUPERVISOR_ONLY = "aduan sensitif hanya ditangani supervisor"

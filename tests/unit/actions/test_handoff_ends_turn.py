@@ -104,3 +104,36 @@ async def test_no_to_the_offer_forgets_the_reason() -> None:
         "handoff_offered": None,
         "handoff_reason": None,
     }
+
+
+async def test_the_heirs_hand_off_tells_staff_the_participant_died(
+    opened: list[tuple[str, str]],
+) -> None:
+    marked = await handoff.ActionHeirsHandoffReason().run(
+        CollectingDispatcher(), _tracker({}), {}
+    )
+    assert marked == [
+        {
+            "event": "slot",
+            "timestamp": None,
+            "name": "handoff_reason",
+            "value": "deceased",
+        }
+    ]
+    dispatcher = CollectingDispatcher()
+    events = await handoff.ActionHandoff().run(
+        dispatcher, _tracker({"handoff_reason": marked[0]["value"]}), {}
+    )
+    assert opened == [("telegram:42", "deceased")]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_in_hours"]
+    # Used once: a later request for a person in the same chat is the participant's.
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "handoff_reason", "value": None}
+    ]
+
+
+async def test_a_person_asked_for_without_a_reason_is_what_the_participant_asked(
+    opened: list[tuple[str, str]],
+) -> None:
+    await handoff.ActionHandoff().run(CollectingDispatcher(), _tracker({}), {})
+    assert opened == [("telegram:42", "diminta_peserta")]
