@@ -51,7 +51,7 @@ from actions.resign.slots import (
     values,
 )
 from bot.core.texts import text as copy_text
-from bot.parsing.lexicon import starts_with_no, starts_with_yes
+from bot.parsing.lexicon import sounds_like_question, starts_with_no, starts_with_yes
 from bot.resignation.helper import helps_parent, speaks_for_someone
 from bot.resignation.needs import mentions_bills
 
@@ -83,6 +83,9 @@ def yes_no(message: dict[str, Any], text: str) -> bool | None:
         return True
     if lowered in ("/deny", "2") or starts_with_no(lowered):
         return False
+    if sounds_like_question(lowered):
+        # "hmm gimana ya" is no consent, however sure the NLU is of an affirm.
+        return None
     return {"affirm": True, "deny": False}.get(confident_intent(message) or "")
 
 
