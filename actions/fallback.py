@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.core.texts import intent_label
+from bot.resignation.needs import mentions_bills, mentions_stopping
 
 FALLBACK_INTENT = "nlu_fallback"
 OPTIONS = 2
@@ -55,6 +56,14 @@ class ActionClarify(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        text = str(tracker.latest_message.get("text") or "")
+        if mentions_bills(text) and mentions_stopping(text):
+            # Two needs in one message split the NLU between the bills and stopping
+            # ("mau berhenti, iurannya masih kepotong di gopay"): that is no message
+            # to ask about again. Both are handled, as when the NLU reads the bills.
+            dispatcher.utter_message(response="utter_answer_stop_bill")
+            dispatcher.utter_message(response="utter_offer_resign_after_answer")
+            return []
         if previous_message_was_fallback(list(tracker.events)):
             dispatcher.utter_message(response="utter_fallback_human")
             return []

@@ -72,6 +72,22 @@ async def test_second_fallback_in_a_row_offers_a_person() -> None:
     assert [m["response"] for m in messages] == ["utter_fallback_human"]
 
 
+async def test_stopping_and_the_bills_in_one_unsure_message_get_both_answers() -> None:
+    """The NLU split between two needs: no question back, both handled in turn."""
+    latest = {
+        "text": "saya mau berhenti jadi peserta bpu, iurannya masih kepotong di gopay",
+        "intent": {"name": "nlu_fallback"},
+        "intent_ranking": RANKING,
+    }
+    events = [_user("nlu_fallback"), {"event": "bot"}, _user("nlu_fallback")]
+    tracker = Tracker("t", {}, latest, events, False, None, None, "action_listen")
+    messages = await _run(tracker)
+    assert [m["response"] for m in messages] == [
+        "utter_answer_stop_bill",
+        "utter_offer_resign_after_answer",
+    ]
+
+
 def test_every_topic_label_fits_a_button() -> None:
     from bot.core.texts import section
 
