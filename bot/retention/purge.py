@@ -26,7 +26,6 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    inspect,
     or_,
     text,
 )
@@ -45,7 +44,7 @@ from bot.retention.records import (
     not_pending,
     strip_personal_data,
 )
-from bot.retention.tracker import tracker_engine
+from bot.retention.tracker import tracker_events
 from bot.store.db import Database, retry_on_conflict
 from bot.store.models import (
     CallbackPayload,
@@ -184,12 +183,8 @@ _TRACKER_BATCH = text(
 
 def _tracker_events(db: Database, url: str | None, cutoff: datetime) -> int:
     """Old events from Rasa's tracker store, when it is a SQL store we can reach."""
-    found = tracker_engine(db, url)
-    if found is None:
-        return 0
-    engine, owned = found
-    try:
-        if not inspect(engine).has_table("events"):
+    with tracker_events(db, url) as engine:
+        if engine is None:
             return 0
         done = 0
         while True:
@@ -215,6 +210,3 @@ def _tracker_events(db: Database, url: str | None, cutoff: datetime) -> int:
             done += count
             if count < BATCH:
                 return done
-    finally:
-        if owned:
-            engine.dispose()

@@ -8,6 +8,8 @@ one sender's (``forget_sender``), once the erasure's turn is over.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
@@ -18,18 +20,26 @@ from bot.store.db import Database, make_engine, retry_on_conflict
 _FORGET = text("DELETE FROM events WHERE sender_id = :sender")
 
 
-def tracker_engine(db: Database, url: str | None) -> tuple[Engine, bool] | None:
-    """The engine of Rasa's tracker store, and whether it is ours to dispose."""
+@contextmanager
+def tracker_events(db: Database, url: str | None) -> Iterator[Engine | None]:
+    """The engine of Rasa's tracker store while its ``events`` table exists, else
+    ``None``; an engine opened here is disposed of on leaving."""
     if url is None:
-        return None
+        yield None
+        return
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and not (
         parsed.database and Path(parsed.database).is_file()
     ):
-        return None  # Rasa never ran here; do not create its file
-    if parsed == db.engine.url:
-        return db.engine, False
-    return make_engine(url), True
+        yield None  # Rasa never ran here; do not create its file
+        return
+    owned = parsed != db.engine.url
+    engine = make_engine(url) if owned else db.engine
+    try:
+        yield engine if inspect(engine).has_table("events") else None
+    finally:
+        if owned:
+            engine.dispose()
 
 
 def forget_sender(db: Database, url: str | None, sender_id: str) -> int:
@@ -42,12 +52,8 @@ def forget_sender(db: Database, url: str | None, sender_id: str) -> int:
     text of before). Without a SQL tracker store (Rasa's memory, a development
     set-up) there is nothing on disk to delete: 0.
     """
-    found = tracker_engine(db, url)
-    if found is None:
-        return 0
-    engine, owned = found
-    try:
-        if not inspect(engine).has_table("events"):
+    with tracker_events(db, url) as engine:
+        if engine is None:
             return 0
 
         def step() -> int:
@@ -55,6 +61,3 @@ def forget_sender(db: Database, url: str | None, sender_id: str) -> int:
                 return connection.execute(_FORGET, {"sender": sender_id}).rowcount
 
         return retry_on_conflict(step)
-    finally:
-        if owned:
-            engine.dispose()

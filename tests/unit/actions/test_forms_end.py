@@ -6,11 +6,8 @@ resignation form's cases are in tests/unit/resignation/test_resign_form.py.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from actions import handoff
 from actions.complaint.form import ValidateComplaintForm
 from tests.unit.actions.form_chat import REJECTED, FormChat
 
@@ -113,24 +110,6 @@ def test_pressing_the_person_button_is_no_answer() -> None:
     chat.say("Boyolali")
     said = chat.say("/request_human", intent="request_human", button=True)
     assert said == [{"response": REJECTED}]  # the hand-off rule takes it
-
-
-@pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """Hand-offs opened, without a store."""
-    calls: list[tuple[str, str]] = []
-
-    def fake_open(sender_id: str, reason: str, **_: Any) -> int:
-        calls.append((sender_id, reason))
-        return 1
-
-    monkeypatch.setattr(handoff, "open_in_store", fake_open)
-    monkeypatch.setattr(
-        handoff,
-        "handoff_message",
-        lambda supervisor_only: {"response": "utter_handoff_in_hours"},
-    )
-    return calls
 
 
 def _offered_a_person() -> FormChat:

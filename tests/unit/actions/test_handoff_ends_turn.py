@@ -27,23 +27,6 @@ async def _finish(slots: dict[str, Any]) -> tuple[list[Any], list[dict[str, Any]
     return events, dispatcher.messages
 
 
-@pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    calls: list[tuple[str, str]] = []
-
-    def fake_open(sender_id: str, reason: str, **_: Any) -> int:
-        calls.append((sender_id, reason))
-        return 1
-
-    monkeypatch.setattr(handoff, "open_in_store", fake_open)
-    monkeypatch.setattr(
-        handoff,
-        "handoff_message",
-        lambda supervisor_only: {"response": "utter_handoff_in_hours", "who": "x"},
-    )
-    return calls
-
-
 @pytest.mark.parametrize("outcome", [LOCKED, REGISTRY_DOWN])
 async def test_a_lock_or_outage_offers_a_person_and_nothing_follows(
     outcome: str, opened: list[tuple[str, str]]

@@ -31,10 +31,15 @@ KEY = ConversationKey("telegram", "4243")
 SECRET = "unit-test-data-encryption-key-0123456789"
 
 
-async def test_rasa_gets_a_token_and_the_action_server_can_read_it(
-    db: Database, tmp_path: Path
-) -> None:
-    requests: list[dict[str, Any]] = []
+def _dialogue(
+    db: Database,
+    tokens: IdentityTokens,
+    requests: list[dict[str, Any]] | None = None,
+) -> tuple[Dialogue, list[dict[str, Any]]]:
+    """A gateway's dialogue whose Rasa keeps what it is sent (``requests``, shared
+    by several dialogues when given) and answers one line, and whose deliveries all
+    succeed: what reaches Rasa is the point."""
+    requests = [] if requests is None else requests
 
     def rasa(request: httpx.Request) -> httpx.Response:
         requests.append(json.loads(request.content))
@@ -43,13 +48,19 @@ async def test_rasa_gets_a_token_and_the_action_server_can_read_it(
     async def deliver(
         key: ConversationKey, message: BotMessage, proactive: bool
     ) -> Delivery:
-        return Delivery(status="sent", provider_message_id="1")
+        return Delivery(status="sent", provider_message_id=str(len(requests)))
 
     outbound = Outbound(db)
     outbound.register("telegram", deliver)
     client = RasaClient("http://rasa.test", 5, transport=httpx.MockTransport(rasa))
+    return Dialogue(db, client, outbound, 200, tokens=tokens), requests
+
+
+async def test_rasa_gets_a_token_and_the_action_server_can_read_it(
+    db: Database, tmp_path: Path
+) -> None:
     tokens = IdentityTokens(db, DataCipher(SECRET))
-    dialogue = Dialogue(db, client, outbound, 200, tokens=tokens)
+    dialogue, requests = _dialogue(db, tokens)
     inbound = await dialogue.accept(KEY, "nik saya 3309 0412 0371 0003 ya")
     await dialogue.respond(inbound)
 
@@ -69,23 +80,10 @@ async def test_a_nik_split_over_two_messages_reaches_neither_rasa_nor_the_transc
     """Issue 10: "3309041203" then "710003" used to leave the second part in clear.
     The count of digits the first ended with is kept on the conversation (in the
     store, so a second gateway sees it): here a fresh Dialogue takes the second."""
-    requests: list[dict[str, Any]] = []
-
-    def rasa(request: httpx.Request) -> httpx.Response:
-        requests.append(json.loads(request.content))
-        return httpx.Response(200, json=[{"text": "Terima kasih"}])
-
-    async def deliver(
-        key: ConversationKey, message: BotMessage, proactive: bool
-    ) -> Delivery:
-        return Delivery(status="sent", provider_message_id=str(len(requests)))
-
     tokens = IdentityTokens(db, DataCipher(SECRET))
+    requests: list[dict[str, Any]] = []
     for text in ("nik 3309041203", "710003"):
-        outbound = Outbound(db)
-        outbound.register("telegram", deliver)
-        client = RasaClient("http://rasa.test", 5, transport=httpx.MockTransport(rasa))
-        dialogue = Dialogue(db, client, outbound, 200, tokens=tokens)
+        dialogue, _ = _dialogue(db, tokens, requests)
         await dialogue.respond(await dialogue.accept(KEY, text))
 
     first, second = (r["message"] for r in requests)
@@ -109,23 +107,9 @@ async def test_each_typed_number_is_encrypted_once_for_rasa_and_for_reveal(
     """Issue 10: a typed NIK was encrypted twice (a token row for the actions, a
     secret row for the console). Now one row serves the token, bound to the
     conversation, and the audited reveal; a phone number gets a row and no token."""
-    requests: list[dict[str, Any]] = []
-
-    def rasa(request: httpx.Request) -> httpx.Response:
-        requests.append(json.loads(request.content))
-        return httpx.Response(200, json=[{"text": "Terima kasih"}])
-
-    async def deliver(
-        key: ConversationKey, message: BotMessage, proactive: bool
-    ) -> Delivery:
-        return Delivery(status="sent", provider_message_id="1")
-
     cipher = DataCipher(SECRET)
-    outbound = Outbound(db)
-    outbound.register("telegram", deliver)
-    client = RasaClient("http://rasa.test", 5, transport=httpx.MockTransport(rasa))
     tokens = IdentityTokens(db, cipher)
-    dialogue = Dialogue(db, client, outbound, 200, tokens=tokens)
+    dialogue, requests = _dialogue(db, tokens)
     text = "nik 3309041203710003 kpj 24019876543 hp 081325550101"
     inbound = await dialogue.accept(KEY, text)
     await dialogue.respond(inbound)
@@ -169,23 +153,9 @@ async def test_a_first_part_of_six_digits_is_hidden_but_an_awaited_code_is_not(
     transcript and at Rasa. It is now a partial number (token, masked); six digits
     typed while a one-time code is open still reach the action as typed, and so
     does a second code in a row."""
-    requests: list[dict[str, Any]] = []
-
-    def rasa(request: httpx.Request) -> httpx.Response:
-        requests.append(json.loads(request.content))
-        return httpx.Response(200, json=[{"text": "Terima kasih"}])
-
-    async def deliver(
-        key: ConversationKey, message: BotMessage, proactive: bool
-    ) -> Delivery:
-        return Delivery(status="sent", provider_message_id=str(len(requests)))
-
     cipher = DataCipher(SECRET)
     tokens = IdentityTokens(db, cipher)
-    outbound = Outbound(db)
-    outbound.register("telegram", deliver)
-    client = RasaClient("http://rasa.test", 5, transport=httpx.MockTransport(rasa))
-    dialogue = Dialogue(db, client, outbound, 200, tokens=tokens)
+    dialogue, requests = _dialogue(db, tokens)
     for text in ("330904", "1203710003"):
         await dialogue.respond(await dialogue.accept(KEY, text))
     with db.session() as session:
