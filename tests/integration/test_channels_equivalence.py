@@ -12,11 +12,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import httpx
-
 from tests.fakes import telegram_updates as tg
 from tests.fakes import whatsapp_updates as wa
-from tests.fakes.gateway import WA_PHONE_ID, WA_SECRET
+from tests.fakes.gateway import WA_PHONE_ID
+from tests.integration.chats import post_whatsapp
 from tests.integration.conftest import Stack
 
 REFERENCE = re.compile(r"\bADU-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b")
@@ -90,18 +89,6 @@ def _telegram_complaint(stack: Stack) -> str:
     assert not api.refused("sendMessage")
     assert not api.refused("answerCallbackQuery")
     return _filed(api.texts_to(chat))
-
-
-def post_whatsapp(stack: Stack, payload: dict[str, Any]) -> httpx.Response:
-    assert stack.whatsapp is not None
-    for entry in payload["entry"]:
-        for change in entry["changes"]:
-            for message in change["value"].get("messages", []):
-                stack.whatsapp.customer_wrote(message["from"])
-    body, headers = wa.signed(payload, WA_SECRET)
-    return httpx.post(
-        f"{stack.gateway_url}/whatsapp/webhook", content=body, headers=headers
-    )
 
 
 def _whatsapp_complaint(stack: Stack) -> str:
