@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import random
 import re
-import time
-from collections.abc import Callable
 from typing import Any
 
 from tests.fakes import telegram_updates as tg
 from tests.fakes import whatsapp_updates as wa
 from tests.fakes.gateway import WA_PHONE_ID
-from tests.integration.chats import post_whatsapp
+from tests.integration.chats import post_whatsapp, wait_new
 from tests.integration.conftest import Stack
 
 REFERENCE = re.compile(r"\bADU-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b")
@@ -48,15 +46,6 @@ COMPARED = (
     "first_response_due",
     "resolution_due",
 )
-
-
-def wait_new(texts: Callable[[], list[str]], seen: int, marker: str) -> None:
-    """Wait until a message after the first ``seen`` contains ``marker``."""
-    deadline = time.monotonic() + 60
-    while not any(marker in t for t in texts()[seen:]):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no reply with {marker!r}: {texts()[seen:]}")
-        time.sleep(0.05)
 
 
 def _filed(texts: list[str]) -> str:

@@ -18,8 +18,8 @@ import httpx
 
 from tests.fakes import whatsapp_updates as wa
 from tests.fakes.gateway import WA_PHONE_ID
+from tests.integration.chats import post_whatsapp, wait_new
 from tests.integration.conftest import Stack
-from tests.integration.test_channels_equivalence import post_whatsapp, wait_new
 from tests.integration.test_telegram_resign import (
     ASK_CODE,
     ASK_CONFIRM,
