@@ -56,6 +56,13 @@ def _dialogue(
     return Dialogue(db, client, outbound, 200, tokens=tokens), requests
 
 
+def _inbound_texts(db: Database) -> list[str]:
+    """The transcript's participant messages, oldest first."""
+    with db.session() as session:
+        query = select(Message.text).where(Message.direction == "in")
+        return list(session.scalars(query.order_by(Message.id)))
+
+
 async def test_rasa_gets_a_token_and_the_action_server_can_read_it(
     db: Database, tmp_path: Path
 ) -> None:
@@ -90,14 +97,7 @@ async def test_a_nik_split_over_two_messages_reaches_neither_rasa_nor_the_transc
     assert re.fullmatch(r"nik niktok[0-9a-f]{10}", first)
     assert re.fullmatch(r"niktok[0-9a-f]{10}", second)
     assert tokens.reveal(second, KEY.sender_id) == "710003"
-    with db.session() as session:
-        texts = list(
-            session.scalars(
-                select(Message.text)
-                .where(Message.direction == "in")
-                .order_by(Message.id)
-            )
-        )
+    texts = _inbound_texts(db)
     assert texts == ["nik ******1203", "******"]
 
 
@@ -167,12 +167,5 @@ async def test_a_first_part_of_six_digits_is_hidden_but_an_awaited_code_is_not(
     assert TOKEN_PATTERN.fullmatch(sent[0]) and TOKEN_PATTERN.fullmatch(sent[1])
     assert tokens.reveal(sent[0], KEY.sender_id) == "330904"
     assert sent[2:] == ["123456", "654321"]
-    with db.session() as session:
-        texts = list(
-            session.scalars(
-                select(Message.text)
-                .where(Message.direction == "in")
-                .order_by(Message.id)
-            )
-        )
+    texts = _inbound_texts(db)
     assert texts == ["******", "******0003", "123456", "654321"]
