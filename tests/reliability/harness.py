@@ -57,14 +57,34 @@ def _require_redis() -> None:
 
 
 def _port_free(port: int) -> bool:
+    """Whether 127.0.0.1:port can be bound: no listener and no connection holds it."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _ephemeral_floor() -> int:
+    """The lowest port the kernel hands out for port 0 and outgoing connections.
+
+    The integration tests run beside this suite and take their ports from that
+    range (``free_port``), and so does every client connection: a block picked
+    there could be taken between the check and nginx's ``bind``.
+    """
+    try:
+        text = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text()
+        return int(text.split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def free_ports() -> Ports:
-    """A block of 40 ports nothing listens on, for nginx and every instance."""
+    """A block of 40 free ports below the ephemeral range, for nginx and instances."""
+    blocks = max(1, (_ephemeral_floor() - 20_000) // 100)
     for _ in range(50):
-        base = 20_000 + (uuid.uuid4().int % 400) * 100
+        base = 20_000 + (uuid.uuid4().int % blocks) * 100
         if all(_port_free(base + offset) for offset in range(40)):
             return Ports(base, base + 1, base + 2, base + 10, base + 20, base + 30)
     raise RuntimeError("no free block of ports on 127.0.0.1")
