@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from scripts.rasa_run import apply_tuning, block_jax, rasa_argv
+from scripts.rasa_run import (
+    CACHED_RESPONSE_SCHEMA,
+    apply_tuning,
+    block_jax,
+    rasa_argv,
+)
 from tests.integration.processes import rasa_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,11 +51,11 @@ def test_the_launcher_gives_tensorflow_one_thread_per_pool_unless_told() -> None
     inter, intra = "TF_INTER_OP_PARALLELISM_THREADS", "TF_INTRA_OP_PARALLELISM_THREADS"
     environ: dict[str, str] = {}
     apply_tuning(environ)
-    assert environ == {inter: "1", intra: "1"}
+    assert environ == {inter: "1", intra: "1", CACHED_RESPONSE_SCHEMA: "1"}
     # The bench's stock server: empty values keep TensorFlow's defaults.
-    stock = {inter: "", intra: "2"}
+    stock = {inter: "", intra: "2", CACHED_RESPONSE_SCHEMA: ""}
     apply_tuning(stock)
-    assert stock == {inter: "", intra: "2"}
+    assert stock == {inter: "", intra: "2", CACHED_RESPONSE_SCHEMA: ""}
 
 
 def test_the_launcher_keeps_jax_out_of_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
