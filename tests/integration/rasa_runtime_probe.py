@@ -36,7 +36,7 @@ def schema() -> dict[str, Any]:
         checks += 1
         original_check(schema, *args, **kwargs)
 
-    validator_class.check_schema = staticmethod(counted)  # type: ignore[method-assign]
+    validator_class.check_schema = staticmethod(counted)
     cache_response_schema()
     action = RemoteAction("action_x", EndpointConfig("http://127.0.0.1:1/webhook"))
     good = {
@@ -75,7 +75,7 @@ async def store(db_file: str) -> dict[str, Any]:
         threads.add(threading.get_ident())
         return open_session()
 
-    tracker_store.session_scope = recorded  # type: ignore[method-assign]
+    tracker_store.session_scope = recorded
     mode = sqlite3.connect(db_file).execute("PRAGMA journal_mode").fetchone()[0]
     tracker = DialogueStateTracker("probe", domain.slots)
     tracker.update(UserUttered("halo"))
