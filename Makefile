@@ -41,11 +41,13 @@ help:
 
 # --- set-up -----------------------------------------------------------------------
 
-# `env` is what running needs; `setup` adds Debian's Chromium, which only the browser
-# tests use (installing it may need root, which `make run` must not).
+# `env` is what running needs; `setup` adds Debian's Chromium and nginx, which only
+# the tests use (the browser tests; the nginx configuration check among the unit
+# tests, and the reliability tests): installing them may need root, which `make run`
+# must not.
 env: .venv/.synced .venv-rasa/.synced $(SPACY_PIPELINE)
 
-setup: env .chromium
+setup: env .chromium .nginx
 
 # --compile-bytecode: this Makefile exports PYTHONDONTWRITEBYTECODE (no __pycache__
 # in the project), so without it no process could ever cache the libraries' bytecode
