@@ -143,6 +143,22 @@ class RasaServer:
         self.process = self.process.again().start(rasa_start_timeout())
 
 
+def run_rasa_probe(probe: Path, *args: str) -> dict[str, Any]:
+    """Run ``probe`` (a script that imports Rasa) in Rasa's environment; its last
+    line of output, parsed as JSON."""
+    result = subprocess.run(
+        [str(RASA_PYTHON), str(probe), *args],
+        cwd=ROOT,
+        env={**os.environ, **QUIET_ENV, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    found: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return found
+
+
 def rasa_start_timeout() -> float:
     """Loading the model takes ~20 s alone but minutes on a busy shared machine."""
     return float(os.environ.get("RASA_START_TIMEOUT", "600"))

@@ -5,30 +5,16 @@ the database (README "Performance")."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.integration.processes import QUIET_ENV, ROOT
+from tests.integration.processes import run_rasa_probe
 
-RASA_PYTHON = str(ROOT / ".venv-rasa" / "bin" / "python")
-PROBE = str(Path(__file__).with_name("rasa_runtime_probe.py"))
+PROBE = Path(__file__).with_name("rasa_runtime_probe.py")
 
 
 def _probe(*args: str) -> dict[str, Any]:
-    result = subprocess.run(
-        [RASA_PYTHON, PROBE, *args],
-        cwd=ROOT,
-        env={**os.environ, **QUIET_ENV, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    found: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return found
+    return run_rasa_probe(PROBE, *args)
 
 
 def test_action_responses_are_checked_as_strictly_with_the_schema_checked_once() -> (

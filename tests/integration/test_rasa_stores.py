@@ -8,9 +8,7 @@ by one process is read back by another, as after a restart.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,15 +19,13 @@ import pytest
 import redis
 
 from tests.integration.processes import (
-    QUIET_ENV,
-    ROOT,
     TEST_DATA_KEY,
     postgres_database,
+    run_rasa_probe,
     write_rasa_endpoints,
 )
 
-RASA_PYTHON = str(ROOT / ".venv-rasa" / "bin" / "python")
-PROBE = str(Path(__file__).with_name("rasa_stores_probe.py"))
+PROBE = Path(__file__).with_name("rasa_stores_probe.py")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -53,17 +49,7 @@ def pg_url() -> Iterator[str]:
 
 
 def _probe(endpoints: Path, mode: str, sender: str) -> dict[str, Any]:
-    result = subprocess.run(
-        [RASA_PYTHON, PROBE, str(endpoints), mode, sender],
-        cwd=ROOT,
-        env={**os.environ, **QUIET_ENV},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    found: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return found
+    return run_rasa_probe(PROBE, str(endpoints), mode, sender)
 
 
 def test_postgres_tracker_store_and_redis_locks(
