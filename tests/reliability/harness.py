@@ -23,7 +23,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import pytest
 import redis
 
 from bot.store.db import Database
@@ -36,6 +35,7 @@ from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.whatsapp_api import FakeWhatsAppApi
 from tests.integration.conftest import BOT_TOKEN, WEBHOOK_SECRET, gateway_env
 from tests.integration.processes import TEST_DATA_KEY, postgres_database, run_cli
+from tests.required import missing
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 RASA_TIMEOUT_SECONDS = "120"
@@ -43,17 +43,11 @@ RASA_TIMEOUT_SECONDS = "120"
 PLAN_OWNED = ("DATABASE_URL", "RASA_URL", "BPU_VAR_DIR")
 
 
-def _require(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (required when CI=true)")
-    pytest.skip(reason)
-
-
 def _require_redis() -> None:
     try:
         redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping()
     except redis.RedisError as exc:
-        _require(f"Redis not reachable at {REDIS_URL}: {exc}")
+        missing(f"Redis not reachable at {REDIS_URL}: {exc}")
 
 
 def _port_free(port: int) -> bool:
